@@ -1,0 +1,89 @@
+# elh-musl: musl 1.2.3 from Debian's source archive plus the patch series in
+# libc/patches, built out of tree into libc/sysroot, and its gcc wrapper.
+
+MUSL_VERSION = 1.2.3
+MUSL_SHA256 = 7d5b0b6062521e4627e099e4c9dc8248d32a30285e959b7eecaa780cf8cfd4a4
+MUSL_ORIG = libc/musl_$(MUSL_VERSION).orig.tar.gz
+MUSL_PATCHES = $(shell sed -e '/^\#/d' -e '/^$$/d' -e 's|^|$(srcdir)/libc/patches/|' $(srcdir)/libc/patches/series)
+
+musl_sysroot = $(abs_top_builddir)/libc/sysroot
+musl_instdir = $(libdir)/elh-musl
+
+EXTRA_DIST += libc/README.md libc/fetch-musl.sh libc/prepare-musl.sh \
+	libc/elh-musl-gcc.in libc/elh-musl-gcc.specs.in \
+	libc/patches/series $(MUSL_PATCHES)
+
+$(MUSL_ORIG):
+	$(AM_V_GEN)$(MKDIR_P) libc && \
+	if test -n "$(MUSL_TARBALL)"; then \
+		cp "$(MUSL_TARBALL)" $@.tmp && mv $@.tmp $@; \
+	else \
+		MUSL_VERSION=$(MUSL_VERSION) $(SHELL) $(srcdir)/libc/fetch-musl.sh libc/apt $@; \
+	fi
+
+libc/musl-src/.prepared: $(MUSL_ORIG) $(srcdir)/libc/patches/series $(MUSL_PATCHES) $(srcdir)/libc/prepare-musl.sh
+	$(AM_V_GEN)$(SHELL) $(srcdir)/libc/prepare-musl.sh $(MUSL_ORIG) $(MUSL_SHA256) libc/musl-src $(srcdir)/libc/patches && \
+	touch $@
+
+# musl gets its own flags: neither ELH's warning flags nor a CFLAGS given to
+# this make reach it.
+libc/sysroot/.built: libc/musl-src/.prepared
+	$(AM_V_GEN)rm -rf libc/musl-build libc/sysroot && $(MKDIR_P) libc/musl-build && \
+	cd libc/musl-build && \
+	../musl-src/configure --prefix=$(musl_sysroot) --disable-shared \
+		CC="$(REALGCC)" CFLAGS="-O2 -g" >configure.log 2>&1 || \
+		{ cat configure.log >&2; echo "libc: musl's configure failed" >&2; exit 1; }
+	$(AM_V_at)$(MAKE) -C libc/musl-build CFLAGS="-O2 -g" CPPFLAGS= LDFLAGS= >libc/musl-build.log 2>&1 || \
+		{ tail -n 40 libc/musl-build.log >&2; echo "libc: building musl failed (log: libc/musl-build.log)" >&2; exit 1; }
+	$(AM_V_at)$(MAKE) -C libc/musl-build install CFLAGS="-O2 -g" CPPFLAGS= LDFLAGS= >>libc/musl-build.log 2>&1 || \
+		{ tail -n 40 libc/musl-build.log >&2; echo "libc: installing musl into libc/sysroot failed" >&2; exit 1; }
+	$(AM_V_at)touch $@
+
+elh_musl_subst = $(SED) -e 's|@REALGCC[@]|$(REALGCC)|g'
+
+libc/sysroot/lib/elh-musl-gcc.specs: libc/sysroot/.built $(srcdir)/libc/elh-musl-gcc.specs.in
+	$(AM_V_GEN)$(elh_musl_subst) -e 's|@MUSL_LIBDIR[@]|$(musl_sysroot)/lib|g' \
+		-e 's|@MUSL_INCDIR[@]|$(musl_sysroot)/include|g' \
+		$(srcdir)/libc/elh-musl-gcc.specs.in >$@
+
+libc/elh-musl-gcc: $(srcdir)/libc/elh-musl-gcc.in libc/sysroot/lib/elh-musl-gcc.specs
+	$(AM_V_GEN)$(elh_musl_subst) -e 's|@MUSL_LIBDIR[@]|$(musl_sysroot)/lib|g' \
+		$(srcdir)/libc/elh-musl-gcc.in >$@.tmp && chmod +x $@.tmp && mv $@.tmp $@
+
+libc/installed/elh-musl-gcc.specs: $(srcdir)/libc/elh-musl-gcc.specs.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) libc/installed && \
+	$(elh_musl_subst) -e 's|@MUSL_LIBDIR[@]|$(musl_instdir)/lib|g' \
+		-e 's|@MUSL_INCDIR[@]|$(musl_instdir)/include|g' \
+		$(srcdir)/libc/elh-musl-gcc.specs.in >$@
+
+libc/installed/elh-musl-gcc: $(srcdir)/libc/elh-musl-gcc.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) libc/installed && \
+	$(elh_musl_subst) -e 's|@MUSL_LIBDIR[@]|$(musl_instdir)/lib|g' \
+		$(srcdir)/libc/elh-musl-gcc.in >$@
+
+ELH_MUSL_GCC = $(abs_top_builddir)/libc/elh-musl-gcc
+
+all-local: libc/elh-musl-gcc libc/installed/elh-musl-gcc libc/installed/elh-musl-gcc.specs
+
+install-exec-local: libc/installed/elh-musl-gcc
+	$(MKDIR_P) $(DESTDIR)$(bindir)
+	$(INSTALL_SCRIPT) libc/installed/elh-musl-gcc $(DESTDIR)$(bindir)/elh-musl-gcc
+
+install-data-local: libc/sysroot/.built libc/installed/elh-musl-gcc.specs
+	$(MKDIR_P) $(DESTDIR)$(musl_instdir)
+	cp -R libc/sysroot/lib libc/sysroot/include $(DESTDIR)$(musl_instdir)/
+	$(INSTALL_DATA) libc/installed/elh-musl-gcc.specs $(DESTDIR)$(musl_instdir)/lib/elh-musl-gcc.specs
+
+uninstall-local:
+	rm -f $(DESTDIR)$(bindir)/elh-musl-gcc
+	rm -rf $(DESTDIR)$(musl_instdir)
+
+clean-local: clean-libc
+clean-libc:
+	rm -rf libc/musl-src libc/musl-src.tmp libc/musl-build libc/musl-build.log \
+		libc/sysroot libc/elh-musl-gcc libc/installed libc/apt
+
+distclean-local:
+	rm -f $(MUSL_ORIG)
+
+.PHONY: clean-libc

@@ -1,0 +1,13 @@
+# The elh monitor.
+
+bin_PROGRAMS += elh
+elh_SOURCES = monitor/main.c $(elh_core_sources)
+elh_CFLAGS = $(ELH_CFLAGS)
+
+# Everything but main(), shared with the unit tests.
+elh_core_sources = \
+	monitor/loader.c monitor/loader.h \
+	monitor/guestmem.c monitor/guestmem.h \
+	monitor/kvm.c monitor/kvm.h
+
+EXTRA_DIST += monitor/README.md

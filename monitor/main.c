@@ -1,0 +1,208 @@
+/* elh: command line of the ELH monitor. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loader.h"
+#include "kvm.h"
+
+/* Exit statuses of elh's own failures, before the guest runs (as a shell
+ * reports a command it cannot find or execute). */
+enum {
+	EXIT_SETUP = 125,     /* the monitor could not set up the VM */
+	EXIT_NOEXEC = 126,    /* the program is not something elh can run */
+	EXIT_NOTFOUND = 127,  /* the program does not exist */
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage: elh run [OPTIONS] PROGRAM [ARGS...]\n"
+	      "       elh check-kvm\n"
+	      "       elh --help | --version\n"
+	      "\n"
+	      "Run a static x86-64 Linux program as a virtualized process: inside a KVM\n"
+	      "guest of its own, with its system calls carried out by elh on the host.\n"
+	      "\n"
+	      "Options of run:\n"
+	      "  --mode=MODE        exitless (default for elh-musl programs) or hypercall\n"
+	      "  --arena-size=SIZE  guest memory arena, e.g. 512M or 8G (default 4G)\n"
+	      "  --trace            print each system call on stderr\n"
+	      "  --stats            print per-call counts and times at exit\n"
+	      "\n"
+	      "check-kvm tells whether this host's KVM can run guests, and if not why.\n"
+	      "\n"
+	      "Exit status: the program's own, or the signal that killed it; 125 when elh\n"
+	      "cannot set up the VM, 126 when PROGRAM is not a static x86-64 executable,\n"
+	      "127 when PROGRAM is not found.\n",
+	      f);
+}
+
+static int check_kvm(void)
+{
+	char err[256];
+	int fd = elh_kvm_open(err, sizeof(err));
+
+	if (fd < 0) {
+		printf("elh: KVM unusable: %s\n", err);
+		return 1;
+	}
+	close(fd);
+	printf("elh: KVM usable\n");
+	return 0;
+}
+
+/* Find PROGRAM as execvp would: a name without a slash is looked up in PATH. */
+static int resolve_program(const char *name, char *out, size_t outlen)
+{
+	const char *path, *p;
+
+	if (strchr(name, '/')) {
+		if (snprintf(out, outlen, "%s", name) >= (int)outlen)
+			return -ENAMETOOLONG;
+		return access(out, F_OK) ? -errno : 0;
+	}
+	path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path;; p = strchr(p, ':') + 1) {
+		size_t len = strcspn(p, ":");
+
+		if (snprintf(out, outlen, "%.*s%s%s", (int)len, len ? p : ".",
+			     "/", name) < (int)outlen &&
+		    access(out, X_OK) == 0)
+			return 0;
+		if (!p[len])
+			return -ENOENT;
+	}
+}
+
+static int parse_size(const char *s, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	}
+	if (*end || v > (ULLONG_MAX >> shift))
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "arena-size", required_argument, NULL, 'a' },
+		{ "trace", no_argument, NULL, 't' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long long arena_size = 4ull << 30;
+	struct elh_elf_info elf;
+	char path[PATH_MAX], err[512];
+	int c, fd, kvm, r;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (strcmp(optarg, "exitless") && strcmp(optarg, "hypercall")) {
+				fprintf(stderr, "elh: unknown mode '%s' (use exitless or hypercall)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'a':
+			if (parse_size(optarg, &arena_size) || arena_size < (16u << 20) ||
+			    arena_size > (1ull << 46) || arena_size % 4096) {
+				fprintf(stderr, "elh: bad --arena-size '%s' (a page multiple between 16M and 64T)\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 't':
+		case 's':
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "elh: run: no program given (see elh --help)\n");
+		return 2;
+	}
+
+	r = resolve_program(argv[optind], path, sizeof(path));
+	if (r < 0) {
+		fprintf(stderr, "elh: %s: %s\n", argv[optind], strerror(-r));
+		return r == -ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "elh: %s: %s\n", path, strerror(errno));
+		return errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
+	}
+	if (elh_elf_inspect(fd, &elf, err, sizeof(err)) < 0) {
+		fprintf(stderr, "elh: %s %s\n", path, err);
+		close(fd);
+		return EXIT_NOEXEC;
+	}
+
+	kvm = elh_kvm_open(err, sizeof(err));
+	if (kvm < 0) {
+		fprintf(stderr, "elh: %s\n", err);
+		elh_elf_release(&elf);
+		close(fd);
+		return EXIT_SETUP;
+	}
+
+	fprintf(stderr, "elh: %s: running guests is not implemented in this version of elh\n", path);
+	close(kvm);
+	elh_elf_release(&elf);
+	close(fd);
+	return EXIT_SETUP;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("elh %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "check-kvm"))
+		return check_kvm();
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
+	fprintf(stderr, "elh: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,3 @@
+#!/bin/sh
+# The integration corpus, static PIEs: stock musl vs elh-musl, natively.
+exec sh "$top_srcdir/testsuite/integration/compare.sh" -static-pie

@@ -1,0 +1,60 @@
+#!/bin/sh
+# elh refuses what it cannot run with one clear line and a distinct status.
+. "$top_srcdir/testsuite/lib.sh"
+set -e
+
+# expect STATUS PATTERN CMD...: CMD fails with STATUS and one stderr line
+# matching PATTERN.
+expect() {
+	want=$1 pattern=$2
+	shift 2
+	set +e
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	st=$?
+	set -e
+	[ $st -eq "$want" ] || { cat "$TMP/err"; fail "$*: status $st, expected $want"; }
+	grep -q -- "$pattern" "$TMP/err" || { cat "$TMP/err"; fail "$*: message does not match '$pattern'"; }
+	[ "$(wc -l <"$TMP/err")" -eq 1 ] || { cat "$TMP/err"; fail "$*: more than one line of error"; }
+	echo "ok: $* -> $st: $(cat "$TMP/err")"
+}
+
+expect 127 "No such file or directory" "$ELH" run "$TMP/missing"
+expect 127 "No such file or directory" "$ELH" run no-such-program-anywhere-elh
+
+printf 'just text\n' >"$TMP/text"
+expect 126 "is not an ELF executable" "$ELH" run "$TMP/text"
+
+# A dynamically linked program: the test's own shell.
+sh_path=$(command -v sh)
+sh_real=$(readlink -f "$sh_path")
+if file -L "$sh_real" | grep -q "dynamically linked"; then
+	expect 126 "is dynamically linked" "$ELH" run "$sh_real"
+fi
+
+# ELF headers for other machines and classes.
+printf '\177ELF\002\001\001\000\000\000\000\000\000\000\000\000\002\000\267\000' >"$TMP/arm64"
+head -c 64 /dev/zero >>"$TMP/arm64"
+expect 126 "ELF file for AArch64" "$ELH" run "$TMP/arm64"
+printf '\177ELF\001\001\001\000\000\000\000\000\000\000\000\000\002\000\003\000' >"$TMP/i386"
+head -c 64 /dev/zero >>"$TMP/i386"
+expect 126 "32-bit ELF" "$ELH" run "$TMP/i386"
+
+# A relocatable object.
+printf 'int f(void){return 1;}\n' >"$TMP/o.c"
+cc -c "$TMP/o.c" -o "$TMP/o.o"
+expect 126 "relocatable object" "$ELH" run "$TMP/o.o"
+
+expect 2 "unknown mode" "$ELH" run --mode=turbo /bin/true
+expect 2 "bad --arena-size" "$ELH" run --arena-size=12Q /bin/true
+expect 2 "no program given" "$ELH" run
+
+# A good static program: with no usable KVM, the reason is given (125).
+printf 'int main(void){return 0;}\n' >"$TMP/ok.c"
+"$ELH_MUSL_GCC" "$TMP/ok.c" -o "$TMP/ok"
+if reason=$("$ELH" check-kvm); then
+	echo "KVM is usable here: the no-KVM path is tested through ELH_KVM_DEVICE only"
+else
+	expect 125 "${reason#elh: KVM unusable: }" "$ELH" run "$TMP/ok"
+fi
+expect 125 "cannot open $TMP/none: KVM is not available" env ELH_KVM_DEVICE="$TMP/none" "$ELH" run "$TMP/ok"
+expect 125 "is not a KVM device" env ELH_KVM_DEVICE=/dev/null "$ELH" run "$TMP/ok"
