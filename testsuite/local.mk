@@ -36,6 +36,7 @@ TESTS += \
 	testsuite/libc/patch-conflict.sh \
 	testsuite/toolchain/static.sh \
 	testsuite/toolchain/autotools-project.sh \
+	testsuite/toolchain/install.sh \
 	testsuite/monitor/cli-errors.sh \
 	testsuite/integration/native-static.sh \
 	testsuite/integration/native-static-pie.sh
