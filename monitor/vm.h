@@ -8,15 +8,18 @@
 #ifndef ELH_MONITOR_VM_H
 #define ELH_MONITOR_VM_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
 #include "guestmem.h"
+#include "regs.h"
 
 struct elh_mm;        /* memory.c: the guest's address-space layout, brk, mmap */
 struct elh_sys_stats; /* syscall.c: per-call counters for --stats */
+struct elh_signals;   /* signal.c: dispositions and process-wide pending set */
 
 struct elh_vm {
 	struct elh_arena arena; /* guest memory, guest-virtual == host-virtual */
@@ -32,20 +35,45 @@ struct elh_vm {
 	FILE *trace_out; /* the monitor's own copy of stderr */
 
 	int kvm_fd, vm_fd;
+	const struct elh_platform *platform;
 
 	/* mutable, each with its own lock */
 	struct elh_mm *mm;
 	struct elh_sys_stats *sys;
+	struct elh_signals *sig;   /* signal.c */
+
+	/* live guest threads (thread.c) */
+	pthread_mutex_t thread_lock;
+	struct elh_vcpu *threads;
+	int nthreads;
 };
 
-/* One vCPU: a host thread running one guest thread (1:1 mode). */
+/*
+ * One vCPU: a host thread running one guest thread (1:1 mode).  Only that
+ * host thread touches regs and fpu; the fields below "shared" are read by
+ * other threads (signal targeting) under the signal lock (signal.c).
+ */
 struct elh_vcpu {
 	struct elh_vm *vm;
-	int fd;                    /* KVM vCPU fd, -1 in unit tests */
+	struct elh_regs regs;      /* guest registers while the guest is stopped */
+	struct elh_fpu fpu;        /* guest FPU/SSE/AVX state, XSAVE layout */
+	void *plat;                /* the platform's per-vCPU state */
+	int fd;                    /* KVM vCPU fd, -1 elsewhere */
 	pid_t tid;                 /* host thread id, the guest's tid */
-	uint64_t fs_base;          /* guest TLS pointer (arch_prctl) */
 	uint64_t clear_child_tid;  /* set_tid_address / CLONE_CHILD_CLEARTID */
-	sigset_t sigmask;          /* the guest thread's signal mask */
+
+	/* signals (signal.c): this thread's guest mask and pending set */
+	uint64_t sigmask;          /* bit sig-1; written by this thread, read by others */
+	uint64_t pending;          /* thread-directed, atomic */
+	siginfo_t pending_info[64];
+	uint64_t saved_mask;       /* mask to restore after sigsuspend's handler */
+	int saved_mask_valid;
+	long restart_nr;           /* syscall that returned EINTR, -1 if none */
+	uint64_t altstack_sp, altstack_size;
+	int altstack_flags;
+
+	struct elh_vcpu *next;     /* list of live vCPUs, under the thread lock */
+	int exiting;
 };
 
 #endif

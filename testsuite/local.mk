@@ -17,7 +17,7 @@ TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = $(SHELL)
 
 # Unit tests (Check).
-unit_cflags = $(ELH_CFLAGS) $(CHECK_CFLAGS) -I$(srcdir)/monitor
+unit_cflags = $(ELH_CFLAGS) $(CHECK_CFLAGS) -iquote $(srcdir)/monitor -iquote $(srcdir)/arch/x86_64
 unit_ldadd = $(CHECK_LIBS)
 
 check_PROGRAMS += testsuite/unit/test-guestmem testsuite/unit/test-elf
@@ -48,3 +48,12 @@ clean-local: clean-testsuite
 clean-testsuite:
 	rm -rf testsuite/work
 .PHONY: clean-testsuite
+
+# The systrap platform: guest code entered and left through seccomp traps.
+check_PROGRAMS += testsuite/unit/test-systrap
+testsuite_unit_test_systrap_SOURCES = testsuite/unit/test-systrap.c \
+	monitor/platform-systrap.c monitor/signal.c monitor/guestmem.c \
+	arch/x86_64/fpu.c arch/x86_64/systrap.S
+testsuite_unit_test_systrap_CFLAGS = $(unit_cflags)
+testsuite_unit_test_systrap_LDADD = $(unit_ldadd) -lpthread
+TESTS += testsuite/unit/test-systrap

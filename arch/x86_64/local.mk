@@ -1,11 +1,15 @@
-# Machine-specific code of the monitor: guest page tables, descriptors.
+# Machine-specific code of the monitor: guest page tables, registers, the
+# systrap platform's entry code, signal frame layout.
 
-elh_arch_sources = arch/x86_64/pagetable.c arch/x86_64/pagetable.h
+elh_arch_sources = \
+	arch/x86_64/pagetable.c arch/x86_64/pagetable.h \
+	arch/x86_64/fpu.c arch/x86_64/regs.h \
+	arch/x86_64/systrap.S arch/x86_64/systrap.h \
+	arch/x86_64/sigframe.h
 elh_SOURCES += $(elh_arch_sources)
-elh_CFLAGS += -I$(srcdir)/arch/x86_64
 
 check_PROGRAMS += testsuite/unit/test-pagetable
-testsuite_unit_test_pagetable_SOURCES = testsuite/unit/test-pagetable.c $(elh_arch_sources)
-testsuite_unit_test_pagetable_CFLAGS = $(unit_cflags) -I$(srcdir)/arch/x86_64
+testsuite_unit_test_pagetable_SOURCES = testsuite/unit/test-pagetable.c arch/x86_64/pagetable.c
+testsuite_unit_test_pagetable_CFLAGS = $(unit_cflags)
 testsuite_unit_test_pagetable_LDADD = $(unit_ldadd)
 TESTS += testsuite/unit/test-pagetable

@@ -1,0 +1,51 @@
+/*
+ * Guest signals: dispositions, masks, pending sets, frames.
+ *
+ * The guest's signal state is kept by the monitor, not by the host kernel:
+ * vCPU threads leave host signals unblocked so that any of them interrupts
+ * guest code or the host call the monitor is making for it.  The host
+ * signal handler only notes the signal (elh_signal_note_host, async-signal
+ * safe); the vCPU loop delivers it to the guest (elh_signal_deliver) before
+ * running the guest again, as a kernel does on its way back to user mode.
+ *
+ * Locking: dispositions are under the signal lock; pending sets are atomic
+ * bit masks; a thread's mask is written only by that thread and read with
+ * atomic loads by others when they choose a thread to deliver to.
+ */
+#ifndef ELH_MONITOR_SIGNAL_H
+#define ELH_MONITOR_SIGNAL_H
+
+#include <signal.h>
+
+struct elh_vm;
+struct elh_vcpu;
+
+/* The host signal elh uses to make another vCPU leave the guest. */
+#define ELH_SIGKICK (SIGRTMIN + 2)
+
+int elh_signal_init(struct elh_vm *vm);
+
+/* Signals ignored when elh started stay ignored for the guest (as across
+ * execve); call before the platform installs its handlers. */
+int elh_signal_inherit_ignored(struct elh_vm *vm);
+
+/* From the host signal handler: remember sig for the guest. */
+void elh_signal_note_host(struct elh_vcpu *cpu, int sig, const siginfo_t *info);
+
+/* Make cpu's thread leave the guest or its blocking host call. */
+void elh_signal_kick_thread(struct elh_vcpu *cpu);
+
+/* A synchronous fault of the guest (SIGSEGV, SIGILL...): deliver or die. */
+void elh_signal_fault(struct elh_vcpu *cpu, const siginfo_t *info);
+
+/* Before running the guest: take a deliverable signal, if any, and either
+ * set up its handler's frame or carry out its default action. */
+void elh_signal_deliver(struct elh_vcpu *cpu);
+
+/* A guest signal sent by the guest itself (kill, tgkill, raise). */
+int elh_signal_send(struct elh_vm *vm, struct elh_vcpu *target, int sig, const siginfo_t *info);
+
+/* End the whole process as if killed by sig (does not return). */
+void elh_die_by_signal(struct elh_vm *vm, int sig) __attribute__((noreturn));
+
+#endif
