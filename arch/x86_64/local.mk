@@ -5,7 +5,8 @@ elh_arch_sources = \
 	arch/x86_64/pagetable.c arch/x86_64/pagetable.h \
 	arch/x86_64/fpu.c arch/x86_64/regs.h \
 	arch/x86_64/systrap.S arch/x86_64/systrap.h \
-	arch/x86_64/sigframe.h
+	arch/x86_64/sigframe.h \
+	arch/x86_64/kvmguest.c arch/x86_64/kvmguest.h
 elh_SOURCES += $(elh_arch_sources)
 
 check_PROGRAMS += testsuite/unit/test-pagetable
@@ -13,3 +14,9 @@ testsuite_unit_test_pagetable_SOURCES = testsuite/unit/test-pagetable.c arch/x86
 testsuite_unit_test_pagetable_CFLAGS = $(unit_cflags)
 testsuite_unit_test_pagetable_LDADD = $(unit_ldadd)
 TESTS += testsuite/unit/test-pagetable
+
+check_PROGRAMS += testsuite/unit/test-kvmguest
+testsuite_unit_test_kvmguest_SOURCES = testsuite/unit/test-kvmguest.c arch/x86_64/kvmguest.c
+testsuite_unit_test_kvmguest_CFLAGS = $(unit_cflags)
+testsuite_unit_test_kvmguest_LDADD = $(unit_ldadd)
+TESTS += testsuite/unit/test-kvmguest

@@ -1,0 +1,113 @@
+/* Unit tests of the KVM guest's descriptor tables and ring-0 stubs. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kvmguest.h"
+
+#define GPA 0x140000000ull
+
+static uint8_t *sys;
+
+static void setup(void)
+{
+	sys = calloc(1, ELH_KVM_TABLES);
+	ck_assert_ptr_nonnull(sys);
+	elh_kvm_build_idt(sys, GPA);
+}
+
+static void teardown(void)
+{
+	free(sys);
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+START_TEST(idt_gates_point_at_port_stubs)
+{
+	for (unsigned v = 0; v < 32; v++) {
+		const uint8_t *g = sys + ELH_KVM_IDT + 16 * v;
+		uint64_t off = g[0] | (uint64_t)g[1] << 8 | (uint64_t)g[6] << 16 |
+			       (uint64_t)g[7] << 24 | (get64(g + 8) & 0xffffffff) << 32;
+		unsigned dpl = (g[5] >> 5) & 3;
+
+		ck_assert_uint_eq(g[2] | g[3] << 8, ELH_SEL_KCODE);
+		ck_assert_uint_eq(g[5] & 0x8f, 0x8e); /* present 64-bit interrupt gate */
+		ck_assert_uint_eq(dpl, (v == 3 || v == 4) ? 3 : 0);
+		ck_assert_uint_ge(off, GPA + ELH_KVM_STUBS);
+		ck_assert_uint_lt(off, GPA + ELH_KVM_STUBS + 4096);
+		/* The stub: out %al, $(0x80 + v), then hlt. */
+		ck_assert_uint_eq(sys[off - GPA], 0xe6);
+		ck_assert_uint_eq(sys[off - GPA + 1], ELH_PORT_EXCEPTION + v);
+		ck_assert_uint_eq(sys[off - GPA + 2], 0xf4);
+	}
+	ck_assert_uint_eq(sys[ELH_KVM_STUBS + ELH_KVM_STUB_SYSCALL], 0xe6);
+	ck_assert_uint_eq(sys[ELH_KVM_STUBS + ELH_KVM_STUB_SYSCALL + 1], ELH_PORT_SYSCALL);
+}
+END_TEST
+
+START_TEST(gdt_and_tss_per_vcpu)
+{
+	for (unsigned i = 0; i < 3; i++) {
+		uint64_t top = elh_kvm_build_slice(sys, GPA, i);
+		const uint8_t *gdt = sys + (elh_kvm_gdt(GPA, i) - GPA);
+		const uint8_t *tss = sys + (elh_kvm_tss(GPA, i) - GPA);
+		uint64_t ucode = get64(gdt + 0x20), udata = get64(gdt + 0x18);
+		uint64_t t0 = get64(gdt + 0x28), t1 = get64(gdt + 0x30);
+		uint64_t base = ((t0 >> 16) & 0xffffff) | ((t0 >> 56) & 0xff) << 24 | t1 << 32;
+
+		/* user code: present, DPL 3, code, long mode */
+		ck_assert_uint_eq((ucode >> 47) & 1, 1);
+		ck_assert_uint_eq((ucode >> 45) & 3, 3);
+		ck_assert_uint_eq((ucode >> 43) & 1, 1);
+		ck_assert_uint_eq((ucode >> 53) & 1, 1);
+		/* user data: present, DPL 3, writable data */
+		ck_assert_uint_eq((udata >> 45) & 3, 3);
+		ck_assert_uint_eq((udata >> 43) & 1, 0);
+		ck_assert_uint_eq((udata >> 41) & 1, 1);
+		/* TSS descriptor: its base is this vCPU's TSS */
+		ck_assert_uint_eq(base, elh_kvm_tss(GPA, i));
+		ck_assert_uint_eq((t0 >> 40) & 0xf, 9);
+		ck_assert_uint_eq(get64(tss + 4), top);
+		ck_assert_uint_eq(top, GPA + ELH_KVM_SLICES + (uint64_t)(i + 1) * ELH_KVM_SLICE);
+	}
+}
+END_TEST
+
+START_TEST(error_code_vectors)
+{
+	static const int with[] = { 8, 10, 11, 12, 13, 14, 17, 21, 29, 30 };
+	int n = 0;
+
+	for (unsigned v = 0; v < 32; v++)
+		n += elh_vector_has_error(v);
+	ck_assert_int_eq(n, (int)(sizeof(with) / sizeof(with[0])));
+	for (size_t i = 0; i < sizeof(with) / sizeof(with[0]); i++)
+		ck_assert(elh_vector_has_error(with[i]));
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("kvmguest");
+	TCase *tc = tcase_create("tables");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, idt_gates_point_at_port_stubs);
+	tcase_add_test(tc, gdt_and_tss_per_vcpu);
+	tcase_add_test(tc, error_code_vectors);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
