@@ -8,6 +8,7 @@ elh_CFLAGS = $(ELH_CFLAGS) -iquote $(srcdir)/arch/x86_64
 elh_core_sources = \
 	monitor/loader.c monitor/loader.h \
 	monitor/guestmem.c monitor/guestmem.h \
+	monitor/memory.c monitor/memory.h \
 	monitor/kvm.c monitor/kvm.h
 
 EXTRA_DIST += monitor/README.md

@@ -20,15 +20,26 @@ SH_LOG_COMPILER = $(SHELL)
 unit_cflags = $(ELH_CFLAGS) $(CHECK_CFLAGS) -iquote $(srcdir)/monitor -iquote $(srcdir)/arch/x86_64
 unit_ldadd = $(CHECK_LIBS)
 
-check_PROGRAMS += testsuite/unit/test-guestmem testsuite/unit/test-elf
+check_PROGRAMS += testsuite/unit/test-guestmem testsuite/unit/test-elf \
+	testsuite/unit/test-memory testsuite/unit/test-loader
 testsuite_unit_test_guestmem_SOURCES = testsuite/unit/test-guestmem.c monitor/guestmem.c
 testsuite_unit_test_guestmem_CFLAGS = $(unit_cflags)
 testsuite_unit_test_guestmem_LDADD = $(unit_ldadd)
-testsuite_unit_test_elf_SOURCES = testsuite/unit/test-elf.c monitor/loader.c
+testsuite_unit_test_elf_SOURCES = testsuite/unit/test-elf.c monitor/loader.c \
+	monitor/memory.c monitor/guestmem.c
 testsuite_unit_test_elf_CFLAGS = $(unit_cflags)
 testsuite_unit_test_elf_LDADD = $(unit_ldadd)
+testsuite_unit_test_memory_SOURCES = testsuite/unit/test-memory.c monitor/memory.c \
+	monitor/guestmem.c
+testsuite_unit_test_memory_CFLAGS = $(unit_cflags)
+testsuite_unit_test_memory_LDADD = $(unit_ldadd)
+testsuite_unit_test_loader_SOURCES = testsuite/unit/test-loader.c monitor/loader.c \
+	monitor/memory.c monitor/guestmem.c
+testsuite_unit_test_loader_CFLAGS = $(unit_cflags)
+testsuite_unit_test_loader_LDADD = $(unit_ldadd)
 
-TESTS += testsuite/unit/test-guestmem testsuite/unit/test-elf
+TESTS += testsuite/unit/test-guestmem testsuite/unit/test-elf \
+	testsuite/unit/test-memory testsuite/unit/test-loader
 
 # Integration tests.
 TESTS += \
@@ -57,3 +68,16 @@ testsuite_unit_test_systrap_SOURCES = testsuite/unit/test-systrap.c \
 testsuite_unit_test_systrap_CFLAGS = $(unit_cflags)
 testsuite_unit_test_systrap_LDADD = $(unit_ldadd) -lpthread
 TESTS += testsuite/unit/test-systrap
+
+# The system-call executor, run against the host kernel in the test process;
+# special-fakes.c stands in for the special handlers (memory, threads, signals).
+check_PROGRAMS += testsuite/unit/test-syscall
+testsuite_unit_test_syscall_SOURCES = testsuite/unit/test-syscall.c \
+	testsuite/unit/test-syscall.h testsuite/unit/test-sys-files.c \
+	testsuite/unit/test-sys-net.c testsuite/unit/test-sys-poll.c \
+	testsuite/unit/special-fakes.c monitor/syscall.c monitor/syscall.h \
+	monitor/sys_file.c monitor/sys_ioctl.c monitor/sys_net.c monitor/sys_poll.c \
+	monitor/sys_proc.c monitor/guestmem.c
+testsuite_unit_test_syscall_CFLAGS = $(unit_cflags)
+testsuite_unit_test_syscall_LDADD = $(unit_ldadd) -lpthread
+TESTS += testsuite/unit/test-syscall
