@@ -9,6 +9,14 @@ elh_core_sources = \
 	monitor/loader.c monitor/loader.h \
 	monitor/guestmem.c monitor/guestmem.h \
 	monitor/memory.c monitor/memory.h \
-	monitor/kvm.c monitor/kvm.h
+	monitor/syscall.c monitor/syscall.h \
+	monitor/sys_file.c monitor/sys_ioctl.c monitor/sys_net.c \
+	monitor/sys_poll.c monitor/sys_proc.c \
+	monitor/kvm.c monitor/kvm.h \
+	monitor/run.c monitor/run.h \
+	monitor/thread.c monitor/thread.h \
+	monitor/signal.c monitor/signal.h \
+	monitor/special.h monitor/vm.h \
+	monitor/platform.h monitor/platform-systrap.c monitor/platform-kvm.c
 
 EXTRA_DIST += monitor/README.md

@@ -10,8 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "loader.h"
 #include "kvm.h"
+#include "platform.h"
+#include "run.h"
 
 /* Exit statuses of elh's own failures, before the guest runs (as a shell
  * reports a command it cannot find or execute). */
@@ -32,6 +33,9 @@ static void usage(FILE *f)
 	      "\n"
 	      "Options of run:\n"
 	      "  --mode=MODE        exitless (default for elh-musl programs) or hypercall\n"
+	      "  --platform=NAME    kvm (default): a KVM guest; systrap: the guest runs in\n"
+	      "                     elh's own address space, its system calls trapped by\n"
+	      "                     seccomp -- no isolation, for hosts without KVM and tests\n"
 	      "  --arena-size=SIZE  guest memory arena, e.g. 512M or 8G (default 4G)\n"
 	      "  --trace            print each system call on stderr\n"
 	      "  --stats            print per-call counts and times at exit\n"
@@ -110,15 +114,19 @@ static int cmd_run(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "arena-size", required_argument, NULL, 'a' },
+		{ "platform", required_argument, NULL, 'p' },
 		{ "trace", no_argument, NULL, 't' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long long arena_size = 4ull << 30;
-	struct elh_elf_info elf;
-	char path[PATH_MAX], err[512];
-	int c, fd, kvm, r;
+	struct elh_run_options opt = {
+		.platform = &elh_platform_kvm,
+		.arena_size = 4ull << 30,
+	};
+	unsigned long long arena_size;
+	static char path[PATH_MAX];
+	int c, r;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
@@ -131,14 +139,28 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'a':
 			if (parse_size(optarg, &arena_size) || arena_size < (16u << 20) ||
-			    arena_size > (1ull << 46) || arena_size % 4096) {
-				fprintf(stderr, "elh: bad --arena-size '%s' (a page multiple between 16M and 64T)\n",
+			    arena_size > (1ull << 45) || arena_size % 4096) {
+				fprintf(stderr, "elh: bad --arena-size '%s' (a page multiple between 16M and 32T)\n",
 					optarg);
+				return 2;
+			}
+			opt.arena_size = arena_size;
+			break;
+		case 'p':
+			if (!strcmp(optarg, "kvm")) {
+				opt.platform = &elh_platform_kvm;
+			} else if (!strcmp(optarg, "systrap")) {
+				opt.platform = &elh_platform_systrap;
+			} else {
+				fprintf(stderr, "elh: unknown platform '%s' (use kvm or systrap)\n", optarg);
 				return 2;
 			}
 			break;
 		case 't':
+			opt.trace = 1;
+			break;
 		case 's':
+			opt.stats = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -158,30 +180,10 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "elh: %s: %s\n", argv[optind], strerror(-r));
 		return r == -ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "elh: %s: %s\n", path, strerror(errno));
-		return errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
-	}
-	if (elh_elf_inspect(fd, &elf, err, sizeof(err)) < 0) {
-		fprintf(stderr, "elh: %s %s\n", path, err);
-		close(fd);
-		return EXIT_NOEXEC;
-	}
-
-	kvm = elh_kvm_open(err, sizeof(err));
-	if (kvm < 0) {
-		fprintf(stderr, "elh: %s\n", err);
-		elh_elf_release(&elf);
-		close(fd);
-		return EXIT_SETUP;
-	}
-
-	fprintf(stderr, "elh: %s: running guests is not implemented in this version of elh\n", path);
-	close(kvm);
-	elh_elf_release(&elf);
-	close(fd);
-	return EXIT_SETUP;
+	opt.path = path;
+	opt.argc = argc - optind;
+	opt.argv = argv + optind;
+	return elh_run(&opt);
 }
 
 int main(int argc, char **argv)

@@ -218,35 +218,6 @@ static void save_regs(struct elh_regs *r, const ucontext_t *uc)
 	r->rflags = g[REG_EFL];
 }
 
-static int is_fault(int sig, const siginfo_t *info)
-{
-	switch (sig) {
-	case SIGSEGV:
-	case SIGBUS:
-	case SIGILL:
-	case SIGFPE:
-	case SIGTRAP:
-	case SIGSYS:
-		return info->si_code > 0; /* raised by the kernel for this instruction */
-	default:
-		return 0;
-	}
-}
-
-static void die_in_monitor(int sig, const siginfo_t *info, const ucontext_t *uc)
-{
-	char msg[160];
-	int n;
-
-	n = snprintf(msg, sizeof(msg),
-		     "elh: internal error: signal %d (code %d, address %p) in the monitor at rip %#llx\n",
-		     sig, info->si_code, info->si_addr,
-		     (unsigned long long)uc->uc_mcontext.gregs[REG_RIP]);
-	if (n > 0)
-		(void)!write(STDERR_FILENO, msg, (size_t)n);
-	signal(sig, SIG_DFL); /* returning re-executes the instruction: the process dies of sig */
-}
-
 void elh_systrap_handle(int sig, void *vinfo, void *vuc)
 {
 	siginfo_t *info = vinfo;
@@ -258,11 +229,11 @@ void elh_systrap_handle(int sig, void *vinfo, void *vuc)
 	struct elh_exit *exit = b->exit;
 	greg_t *g = uc->uc_mcontext.gregs;
 	uint64_t rip = g[REG_RIP];
-	int fault = is_fault(sig, info);
+	int fault = elh_signal_is_fault(sig, info);
 
 	if (!__atomic_load_n(&b->in_guest, __ATOMIC_RELAXED)) {
 		if (fault) {
-			die_in_monitor(sig, info, uc);
+			elh_signal_monitor_crash(sig, info, uc);
 			return;
 		}
 		elh_signal_note_host(cpu, sig, info);

@@ -4,6 +4,7 @@
 #include <linux/futex.h>
 #include <signal.h>
 #include <stdio.h>
+#include <ucontext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -626,4 +627,34 @@ int elh_signal_inherit_ignored(struct elh_vm *vm)
 			signals.action[sig].handler = (uint64_t)(uintptr_t)SIG_IGN;
 	}
 	return 0;
+}
+
+int elh_signal_is_fault(int sig, const siginfo_t *info)
+{
+	switch (sig) {
+	case SIGSEGV:
+	case SIGBUS:
+	case SIGILL:
+	case SIGFPE:
+	case SIGTRAP:
+	case SIGSYS:
+		return info->si_code > 0; /* raised by the kernel for an instruction */
+	default:
+		return 0;
+	}
+}
+
+void elh_signal_monitor_crash(int sig, const siginfo_t *info, const void *vuc)
+{
+	const ucontext_t *uc = vuc;
+	char msg[160];
+	int n;
+
+	n = snprintf(msg, sizeof(msg),
+		     "elh: internal error: signal %d (code %d, address %p) in the monitor at rip %#llx\n",
+		     sig, info->si_code, info->si_addr,
+		     (unsigned long long)uc->uc_mcontext.gregs[REG_RIP]);
+	if (n > 0)
+		(void)!write(STDERR_FILENO, msg, (size_t)n);
+	signal(sig, SIG_DFL); /* returning re-executes the instruction: the process dies of sig */
 }

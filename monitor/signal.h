@@ -45,6 +45,14 @@ void elh_signal_deliver(struct elh_vcpu *cpu);
 /* A guest signal sent by the guest itself (kill, tgkill, raise). */
 int elh_signal_send(struct elh_vm *vm, struct elh_vcpu *target, int sig, const siginfo_t *info);
 
+/* From a host signal handler: is this a fault of the interrupted
+ * instruction (as opposed to a signal sent or an asynchronous event)? */
+int elh_signal_is_fault(int sig, const siginfo_t *info);
+
+/* A fault in the monitor's own code: say where, and let the process die of
+ * it when the handler returns. */
+void elh_signal_monitor_crash(int sig, const siginfo_t *info, const void *uc);
+
 /* End the whole process as if killed by sig (does not return). */
 void elh_die_by_signal(struct elh_vm *vm, int sig) __attribute__((noreturn));
 

@@ -31,28 +31,29 @@ require_baseline() {
 # run_capture PREFIX CMD...: run CMD with stdin from /dev/null, leaving
 # PREFIX.out, PREFIX.err and PREFIX.status ("exit N" or "signal NAME").
 run_capture() {
-	prefix=$1
+	_rc_prefix=$1
 	shift
 	set +e
-	"$@" </dev/null >"$prefix.out" 2>"$prefix.err"
-	st=$?
+	"$@" </dev/null >"$_rc_prefix.out" 2>"$_rc_prefix.err"
+	_rc_st=$?
 	set -e
-	if [ $st -gt 128 ] && sig=$(kill -l $((st - 128)) 2>/dev/null); then
-		echo "signal SIG$sig" >"$prefix.status"
+	if [ $_rc_st -gt 128 ] && _rc_sig=$(kill -l $((_rc_st - 128)) 2>/dev/null); then
+		echo "signal SIG$_rc_sig" >"$_rc_prefix.status"
 	else
-		echo "exit $st" >"$prefix.status"
+		echo "exit $_rc_st" >"$_rc_prefix.status"
 	fi
 }
 
 # same PREFIX_A PREFIX_B: do two captured runs agree?  Prints a diff if not.
+# (Shell functions share the caller's variables: these use a _same_ prefix.)
 same() {
-	ok=0
-	for part in status out err; do
-		if ! cmp -s "$1.$part" "$2.$part"; then
-			echo "--- $part differs: $(basename "$1") vs $(basename "$2")"
-			diff -u "$1.$part" "$2.$part" | head -n 20
-			ok=1
+	_same_rc=0
+	for _same_part in status out err; do
+		if ! cmp -s "$1.$_same_part" "$2.$_same_part"; then
+			echo "--- $_same_part differs: $(basename "$1") vs $(basename "$2")"
+			diff -u "$1.$_same_part" "$2.$_same_part" | head -n 20
+			_same_rc=1
 		fi
 	done
-	return $ok
+	return $_same_rc
 }

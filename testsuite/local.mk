@@ -50,9 +50,16 @@ TESTS += \
 	testsuite/toolchain/install.sh \
 	testsuite/monitor/cli-errors.sh \
 	testsuite/integration/native-static.sh \
-	testsuite/integration/native-static-pie.sh
+	testsuite/integration/native-static-pie.sh \
+	testsuite/integration/systrap-static.sh \
+	testsuite/integration/systrap-static-pie.sh \
+	testsuite/integration/kvm-static.sh \
+	testsuite/integration/kvm-static-pie.sh \
+	testsuite/integration/busybox-systrap.sh \
+	testsuite/integration/busybox-kvm.sh
 
 EXTRA_DIST += testsuite/README.md testsuite/lib.sh testsuite/integration/compare.sh \
+	testsuite/integration/busybox.sh \
 	$(filter %.sh,$(TESTS)) testsuite/programs
 
 clean-local: clean-testsuite
@@ -73,7 +80,7 @@ TESTS += testsuite/unit/test-systrap
 # special-fakes.c stands in for the special handlers (memory, threads, signals).
 check_PROGRAMS += testsuite/unit/test-syscall
 testsuite_unit_test_syscall_SOURCES = testsuite/unit/test-syscall.c \
-	testsuite/unit/test-syscall.h testsuite/unit/test-sys-files.c \
+	testsuite/unit/syscall-fixture.h testsuite/unit/test-sys-files.c \
 	testsuite/unit/test-sys-net.c testsuite/unit/test-sys-poll.c \
 	testsuite/unit/special-fakes.c monitor/syscall.c monitor/syscall.h \
 	monitor/sys_file.c monitor/sys_ioctl.c monitor/sys_net.c monitor/sys_poll.c \

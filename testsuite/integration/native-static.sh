@@ -1,3 +1,3 @@
 #!/bin/sh
-# The integration corpus, static executables: stock musl vs elh-musl, natively.
-exec sh "$top_srcdir/testsuite/integration/compare.sh" -static
+# The integration corpus as static executables: stock musl vs elh-musl, natively.
+exec sh "$top_srcdir/testsuite/integration/compare.sh" -static native

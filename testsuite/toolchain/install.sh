@@ -8,8 +8,10 @@ dest=$TMP/dest
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$top_builddir" install DESTDIR="$dest" \
 	>"$TMP/install.log" 2>&1 || { cat "$TMP/install.log"; fail "make install failed"; }
 
-eval "$(sed -n 's/^\(prefix\|exec_prefix\|bindir\|libdir\) = \(.*\)$/\1="\2"/p' "$top_builddir/Makefile" |
-	sed 's/\$(\([a-z_]*\))/${\1}/g')"
+# The directories, as the Makefile expands them.
+eval "$(printf 'elh-print-dirs:\n\t@echo prefix=$(prefix) bindir=$(bindir) libdir=$(libdir)\n' |
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$top_builddir" \
+		-f Makefile -f - elh-print-dirs)"
 echo "prefix=$prefix bindir=$bindir libdir=$libdir"
 
 for f in "$bindir/elh" "$bindir/elh-musl-gcc" "$libdir/elh-musl/lib/libc.a" \

@@ -1,0 +1,179 @@
+/* Running a virtualized process: set up the VM, load the program, run it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "loader.h"
+#include "memory.h"
+#include "platform.h"
+#include "run.h"
+#include "signal.h"
+#include "syscall.h"
+#include "thread.h"
+#include "vm.h"
+
+extern char **environ;
+
+static struct elh_vm the_vm;
+
+void elh_process_ending(struct elh_vm *vm)
+{
+	static int done;
+
+	if (__atomic_exchange_n(&done, 1, __ATOMIC_ACQ_REL))
+		return;
+	if (vm->stats && vm->sys)
+		elh_sys_stats_print(vm, vm->trace_out);
+	if (vm->trace_out)
+		fflush(vm->trace_out);
+}
+
+void elh_exit_process(struct elh_vm *vm, int status)
+{
+	elh_process_ending(vm);
+	_exit(status & 0xff);
+}
+
+/*
+ * The guest's fds are [0, limit), the monitor's own at limit and above.
+ * The host soft limit is raised so the monitor can place its fds there;
+ * the guest sees `limit` as its RLIMIT_NOFILE (syscall.c virtualizes it).
+ */
+static int setup_fds(struct elh_vm *vm, char *err, size_t errlen)
+{
+	struct rlimit rl;
+	int fd;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		snprintf(err, errlen, "getrlimit(RLIMIT_NOFILE): %s", strerror(errno));
+		return -1;
+	}
+	vm->guest_fd_limit = rl.rlim_cur > 65536 ? 65536 : (int)rl.rlim_cur;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < (rlim_t)vm->guest_fd_limit + 64) {
+		/* Keep room for the monitor's own fds. */
+		vm->guest_fd_limit = (int)rl.rlim_max - 64;
+		if (vm->guest_fd_limit < 64) {
+			snprintf(err, errlen, "RLIMIT_NOFILE hard limit %lu is too low",
+				 (unsigned long)rl.rlim_max);
+			return -1;
+		}
+	}
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+
+	fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, vm->guest_fd_limit);
+	if (fd < 0)
+		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd < vm->guest_fd_limit) {
+		snprintf(err, errlen, "cannot place the monitor's stderr above the guest's fds: %s",
+			 strerror(errno));
+		return -1;
+	}
+	vm->trace_out = fdopen(fd, "w");
+	if (!vm->trace_out) {
+		snprintf(err, errlen, "fdopen: %s", strerror(errno));
+		return -1;
+	}
+	setvbuf(vm->trace_out, NULL, _IOLBF, 0);
+	return 0;
+}
+
+/* Signals the monitor inherited as ignored stay ignored for the guest, and
+ * its blocked mask becomes the guest's, as across execve. */
+static uint64_t inherited_mask(void)
+{
+	sigset_t set;
+	uint64_t mask = 0;
+
+	pthread_sigmask(SIG_SETMASK, NULL, &set);
+	for (int sig = 1; sig <= 64; sig++)
+		if (sigismember(&set, sig) == 1)
+			mask |= 1ull << (sig - 1);
+	return mask;
+}
+
+int elh_run(const struct elh_run_options *opt)
+{
+	struct elh_vm *vm = &the_vm;
+	struct elh_elf_info info;
+	struct elh_image img;
+	struct elh_vcpu *cpu;
+	uint64_t rsp, mask;
+	sigset_t all;
+	char err[512];
+	int fd;
+
+	fd = open(opt->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "elh: %s: %s\n", opt->path, strerror(errno));
+		return errno == ENOENT ? 127 : 126;
+	}
+	if (elh_elf_inspect(fd, &info, err, sizeof(err)) < 0) {
+		fprintf(stderr, "elh: %s %s\n", opt->path, err);
+		close(fd);
+		return 126;
+	}
+
+	/* No host signal may reach a thread before its handler stack exists. */
+	mask = inherited_mask();
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+
+	vm->platform = opt->platform;
+	vm->trace = opt->trace;
+	vm->stats = opt->stats;
+	vm->kvm_fd = vm->vm_fd = -1;
+	pthread_mutex_init(&vm->thread_lock, NULL);
+
+	if (setup_fds(vm, err, sizeof(err)) < 0)
+		goto setup_failed;
+	if (elh_sys_stats_init(vm) < 0 || elh_signal_init(vm) < 0) {
+		snprintf(err, sizeof(err), "out of memory");
+		goto setup_failed;
+	}
+	if (elh_signal_inherit_ignored(vm) < 0) {
+		snprintf(err, sizeof(err), "cannot read the inherited signal dispositions");
+		goto setup_failed;
+	}
+	if (elh_mm_init(vm, opt->arena_size, err, sizeof(err)) < 0)
+		goto setup_failed;
+	if (vm->platform->init(vm, err, sizeof(err)) < 0)
+		goto setup_failed;
+
+	if (elh_load(vm, fd, &info, &img, err, sizeof(err)) < 0) {
+		fprintf(stderr, "elh: %s: %s\n", opt->path, err);
+		close(fd);
+		return 126;
+	}
+	close(fd);
+	elh_elf_release(&info);
+	if (elh_build_stack(vm, &img, opt->argc, opt->argv, environ, opt->path, &rsp, err,
+			    sizeof(err)) < 0) {
+		fprintf(stderr, "elh: %s: %s\n", opt->path, err);
+		return 126;
+	}
+
+	cpu = elh_vcpu_new(vm);
+	if (!cpu) {
+		snprintf(err, sizeof(err), "out of memory");
+		goto setup_failed;
+	}
+	cpu->regs.rip = img.entry;
+	cpu->regs.rsp = rsp;
+	cpu->regs.rflags = ELH_RFLAGS_IF | ELH_RFLAGS_RESERVED1;
+	cpu->sigmask = mask & ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
+	if (elh_vcpu_start(cpu, err, sizeof(err)) < 0)
+		goto setup_failed;
+	elh_thread_register(cpu);
+	elh_vcpu_loop(cpu);
+
+setup_failed:
+	fprintf(stderr, "elh: %s\n", err);
+	return 125;
+}

@@ -1,0 +1,34 @@
+/* Running a virtualized process: from the command line to its end. */
+#ifndef ELH_MONITOR_RUN_H
+#define ELH_MONITOR_RUN_H
+
+#include <stdint.h>
+
+struct elh_vm;
+struct elh_vcpu;
+struct elh_platform;
+
+struct elh_run_options {
+	const struct elh_platform *platform;
+	uint64_t arena_size;
+	int trace, stats;
+	const char *path;  /* resolved program path */
+	int argc;
+	char **argv;       /* the guest's argv */
+};
+
+/* Set up the VM, load the program and run it; returns only on setup
+ * failure (status 125/126 with a message printed), else the process ends
+ * with the guest's status or signal. */
+int elh_run(const struct elh_run_options *opt);
+
+/* The vCPU loop of one guest thread; never returns. */
+void elh_vcpu_loop(struct elh_vcpu *cpu) __attribute__((noreturn));
+
+/* Last words before the process ends: --stats, trace flush. */
+void elh_process_ending(struct elh_vm *vm);
+
+/* Whole-process exit with a status (exit_group, or the last thread). */
+void elh_exit_process(struct elh_vm *vm, int status) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,99 @@
+#!/bin/sh
+# Unmodified static binaries built by others: Debian's busybox-static
+# applets on a test tree, natively and under elh, must agree.
+#
+# Usage: busybox.sh PLATFORM   (systrap or kvm)
+. "$top_srcdir/testsuite/lib.sh"
+set -e
+
+platform=$1
+bb=${BUSYBOX:-/bin/busybox}
+[ -x "$bb" ] || skip "$bb not found (apt-get install busybox-static)"
+file -L "$bb" | grep -q "statically linked" || skip "$bb is not statically linked (install busybox-static)"
+[ "$platform" = kvm ] && require_kvm
+
+# A small tree with files of several sizes, a symlink and an empty dir.
+cd "$TMP"
+mkdir -p tree/docs/sub tree/empty tree/data
+printf 'alpha\nbeta\ngamma\ndelta\nalpha\n' >tree/docs/words.txt
+printf 'b 2\na 10\nc 1\n' >tree/docs/sub/table.txt
+i=0
+while [ $i -lt 2000 ]; do echo "line $i of a longer file"; i=$((i + 1)); done >tree/data/long.txt
+head -c 100000 /dev/zero | tr '\0' 'z' >tree/data/zeds.bin
+ln -s ../docs/words.txt tree/data/link
+touch -d '2020-01-02 03:04:05' tree/docs/words.txt tree/docs/sub/table.txt \
+	tree/data/long.txt tree/data/zeds.bin tree/docs/sub tree/docs tree/data tree/empty tree
+
+# One applet invocation a line; run in $TMP, compared on stdout, stderr and status.
+cat >applets <<'LIST'
+ls -l tree/docs
+ls -R tree
+cat tree/docs/words.txt
+sort tree/docs/words.txt
+sort -k2 -n tree/docs/sub/table.txt
+uniq -c tree/docs/words.txt
+sha256sum tree/data/long.txt tree/data/zeds.bin
+md5sum tree/docs/words.txt
+wc tree/data/long.txt
+find tree -name *.txt
+find tree -type d
+head -n 3 tree/data/long.txt
+tail -n 2 tree/data/long.txt
+grep -n alpha tree/docs/words.txt
+awk {s+=$2}END{print(s)} tree/docs/sub/table.txt
+sed s/a/A/g tree/docs/words.txt
+tac tree/docs/words.txt
+cut -c1-3 tree/docs/sub/table.txt
+du -s tree/data
+stat -c %s_%n tree/data/zeds.bin
+readlink tree/data/link
+basename /a/b/c.txt .txt
+expr 6 * 7
+seq 1 5
+printf %05d 42
+od -c tree/docs/sub/table.txt
+cat tree/missing
+ls /nonexistent-dir
+LIST
+
+pass=0 failed=0
+while IFS= read -r line; do
+	# shellcheck disable=SC2086
+	set -f
+	set -- $line
+	set +f
+	run_capture "$TMP/native" "$bb" "$@"
+	case $platform in
+	systrap) run_capture "$TMP/elh" "$ELH" run --platform=systrap "$bb" "$@" ;;
+	kvm) run_capture "$TMP/elh" "$ELH" run "$bb" "$@" ;;
+	esac
+	if same "$TMP/native" "$TMP/elh"; then
+		echo "PASS: busybox $line"
+		pass=$((pass + 1))
+	else
+		echo "FAIL: busybox $line"
+		failed=$((failed + 1))
+	fi
+done <applets
+
+# Archives: tar and gzip write files; compare the results.
+for way in native elh; do
+	mkdir -p "$way"
+	if [ $way = native ]; then run=""; else run="$ELH run --platform=systrap"; fi
+	[ "$platform" = kvm ] && [ $way = elh ] && run="$ELH run"
+	$run "$bb" tar -cf "$way/t.tar" tree
+	$run "$bb" gzip -c "$way/t.tar" >"$way/t.tar.gz"
+	$run "$bb" gzip -dc "$way/t.tar.gz" >"$way/back.tar"
+	mkdir -p "$way/x"
+	$run "$bb" tar -xf "$way/back.tar" -C "$way/x"
+done
+if cmp -s native/t.tar.gz elh/t.tar.gz && cmp -s native/back.tar elh/back.tar &&
+	diff -r native/x elh/x >/dev/null; then
+	echo "PASS: busybox tar + gzip round trip"
+	pass=$((pass + 1))
+else
+	echo "FAIL: busybox tar + gzip round trip"
+	failed=$((failed + 1))
+fi
+echo "$pass passed, $failed failed"
+[ $failed -eq 0 ]

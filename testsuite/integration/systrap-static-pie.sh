@@ -1,0 +1,3 @@
+#!/bin/sh
+# The integration corpus as static PIEs: natively vs under elh run --platform=systrap.
+exec sh "$top_srcdir/testsuite/integration/compare.sh" -static-pie systrap
