@@ -58,3 +58,14 @@ else
 fi
 expect 125 "cannot open $TMP/none: KVM is not available" env ELH_KVM_DEVICE="$TMP/none" "$ELH" run "$TMP/ok"
 expect 125 "is not a KVM device" env ELH_KVM_DEVICE=/dev/null "$ELH" run "$TMP/ok"
+expect 2 "unknown platform" "$ELH" run --platform=bogus "$TMP/ok"
+
+# The same program on the systrap platform runs, and its status passes through.
+printf 'int main(int c, char **v){return c == 3 && v[2][0] == 0x62 ? 42 : 1;}\n' >"$TMP/st.c"
+"$ELH_MUSL_GCC" "$TMP/st.c" -o "$TMP/st"
+set +e
+"$ELH" run --platform=systrap "$TMP/st" a b
+st=$?
+set -e
+[ $st -eq 42 ] || fail "systrap run: status $st, expected 42"
+echo "ok: systrap run passes the exit status through"
