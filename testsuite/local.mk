@@ -49,6 +49,7 @@ TESTS += \
 	testsuite/toolchain/autotools-project.sh \
 	testsuite/toolchain/install.sh \
 	testsuite/monitor/cli-errors.sh \
+	testsuite/monitor/async-signals.sh \
 	testsuite/integration/native-static.sh \
 	testsuite/integration/native-static-pie.sh \
 	testsuite/integration/systrap-static.sh \
@@ -56,10 +57,11 @@ TESTS += \
 	testsuite/integration/kvm-static.sh \
 	testsuite/integration/kvm-static-pie.sh \
 	testsuite/integration/busybox-systrap.sh \
-	testsuite/integration/busybox-kvm.sh
+	testsuite/integration/busybox-kvm.sh \
+	testsuite/bench/smoke.sh
 
 EXTRA_DIST += testsuite/README.md testsuite/lib.sh testsuite/integration/compare.sh \
-	testsuite/integration/busybox.sh \
+	testsuite/integration/busybox.sh testsuite/monitor/async-signals.c \
 	$(filter %.sh,$(TESTS)) testsuite/programs
 
 clean-local: clean-testsuite
