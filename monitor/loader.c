@@ -2,7 +2,6 @@
 #include "loader.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "errors.h"
 #include "memory.h"
 #include "vm.h"
 
@@ -21,16 +21,6 @@
 #endif
 
 #define PAGE_SIZE 4096ull
-
-static int refuse(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static int read_exact(int fd, void *buf, size_t len, off_t off)
 {
@@ -63,23 +53,23 @@ static int check_segments(struct elh_elf_info *info, const struct stat *st,
 		uint64_t end;
 
 		if (ph->p_type == PT_INTERP)
-			return refuse(err, errlen,
+			return elh_refuse(err, errlen,
 				      "is dynamically linked (it asks for an interpreter); elh runs static executables only: relink it with -static or with elh-musl-gcc");
 		if (ph->p_type != PT_LOAD)
 			continue;
 		if (ph->p_filesz > ph->p_memsz ||
 		    __builtin_add_overflow(ph->p_offset, ph->p_filesz, &end) ||
 		    end > (uint64_t)st->st_size)
-			return refuse(err, errlen, "has a PT_LOAD segment that lies outside the file");
+			return elh_refuse(err, errlen, "has a PT_LOAD segment that lies outside the file");
 		if (ph->p_align > 1 && (ph->p_vaddr - ph->p_offset) % PAGE_SIZE)
-			return refuse(err, errlen, "has a PT_LOAD segment whose address and offset disagree modulo the page size");
+			return elh_refuse(err, errlen, "has a PT_LOAD segment whose address and offset disagree modulo the page size");
 		if (__builtin_add_overflow(ph->p_vaddr, ph->p_memsz, &end) ||
 		    end > (1ull << 47))
-			return refuse(err, errlen, "has a PT_LOAD segment beyond the 47-bit user address space");
+			return elh_refuse(err, errlen, "has a PT_LOAD segment beyond the 47-bit user address space");
 		/* The ELF spec wants PT_LOADs sorted; overlapping ones would
 		 * silently replace each other's bytes. */
 		if (nload && ph->p_vaddr < prev_end)
-			return refuse(err, errlen, "has overlapping or unsorted PT_LOAD segments");
+			return elh_refuse(err, errlen, "has overlapping or unsorted PT_LOAD segments");
 		prev_end = end;
 		if (ph->p_vaddr < lo)
 			lo = ph->p_vaddr;
@@ -88,11 +78,11 @@ static int check_segments(struct elh_elf_info *info, const struct stat *st,
 		nload++;
 	}
 	if (!nload)
-		return refuse(err, errlen, "has no loadable segment");
+		return elh_refuse(err, errlen, "has no loadable segment");
 	info->lo = lo & ~(PAGE_SIZE - 1);
 	info->hi = (hi + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	if (info->entry < lo || info->entry >= hi)
-		return refuse(err, errlen, "has its entry point outside its loadable segments");
+		return elh_refuse(err, errlen, "has its entry point outside its loadable segments");
 	return 0;
 }
 
@@ -104,47 +94,47 @@ int elh_elf_inspect(int fd, struct elh_elf_info *info, char *err, size_t errlen)
 
 	memset(info, 0, sizeof(*info));
 	if (fstat(fd, &st) < 0)
-		return refuse(err, errlen, "cannot be examined: %s", strerror(errno));
+		return elh_refuse(err, errlen, "cannot be examined: %s", strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		return refuse(err, errlen, "is not a regular file");
+		return elh_refuse(err, errlen, "is not a regular file");
 	if ((size_t)st.st_size < EI_NIDENT || read_exact(fd, eh.e_ident, EI_NIDENT, 0) ||
 	    memcmp(eh.e_ident, ELFMAG, SELFMAG))
-		return refuse(err, errlen, "is not an ELF executable");
+		return elh_refuse(err, errlen, "is not an ELF executable");
 	if (eh.e_ident[EI_CLASS] != ELFCLASS64)
-		return refuse(err, errlen, "is a 32-bit ELF file; elh runs x86-64 executables only");
+		return elh_refuse(err, errlen, "is a 32-bit ELF file; elh runs x86-64 executables only");
 	if (eh.e_ident[EI_DATA] != ELFDATA2LSB)
-		return refuse(err, errlen, "is a big-endian ELF file; elh runs x86-64 executables only");
+		return elh_refuse(err, errlen, "is a big-endian ELF file; elh runs x86-64 executables only");
 	if (read_exact(fd, &eh, sizeof(eh), 0))
-		return refuse(err, errlen, "is a truncated ELF file");
+		return elh_refuse(err, errlen, "is a truncated ELF file");
 	if (eh.e_machine != EM_X86_64) {
 		m = machine_name(eh.e_machine);
 		if (m)
-			return refuse(err, errlen, "is an ELF file for %s; elh runs x86-64 executables only", m);
-		return refuse(err, errlen, "is an ELF file for machine %u; elh runs x86-64 executables only",
+			return elh_refuse(err, errlen, "is an ELF file for %s; elh runs x86-64 executables only", m);
+		return elh_refuse(err, errlen, "is an ELF file for machine %u; elh runs x86-64 executables only",
 			      eh.e_machine);
 	}
 	if (eh.e_type == ET_REL)
-		return refuse(err, errlen, "is a relocatable object (.o), not an executable");
+		return elh_refuse(err, errlen, "is a relocatable object (.o), not an executable");
 	if (eh.e_type == ET_CORE)
-		return refuse(err, errlen, "is a core dump, not an executable");
+		return elh_refuse(err, errlen, "is a core dump, not an executable");
 	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
-		return refuse(err, errlen, "is not an executable (ELF type %u)", eh.e_type);
+		return elh_refuse(err, errlen, "is not an executable (ELF type %u)", eh.e_type);
 	if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 || eh.e_phnum == PN_XNUM)
-		return refuse(err, errlen, "has no usable program headers");
+		return elh_refuse(err, errlen, "has no usable program headers");
 
 	info->entry = eh.e_entry;
 	info->phoff = eh.e_phoff;
 	info->phnum = eh.e_phnum;
 	info->phdrs = calloc(eh.e_phnum, sizeof(Elf64_Phdr));
 	if (!info->phdrs)
-		return refuse(err, errlen, "cannot be loaded: out of memory");
+		return elh_refuse(err, errlen, "cannot be loaded: out of memory");
 	if (read_exact(fd, info->phdrs, eh.e_phnum * sizeof(Elf64_Phdr), (off_t)eh.e_phoff)) {
 		elh_elf_release(info);
-		return refuse(err, errlen, "is a truncated ELF file (program headers)");
+		return elh_refuse(err, errlen, "is a truncated ELF file (program headers)");
 	}
 	if (eh.e_type == ET_DYN && eh.e_entry == 0) {
 		elh_elf_release(info);
-		return refuse(err, errlen, "is a shared library, not an executable");
+		return elh_refuse(err, errlen, "is a shared library, not an executable");
 	}
 	if (check_segments(info, &st, err, errlen) < 0) {
 		elh_elf_release(info);
@@ -199,23 +189,23 @@ static int map_segment(struct elh_vm *vm, int fd, const Elf64_Phdr *ph, uint64_t
 				MAP_PRIVATE | MAP_FIXED, fd, ph->p_offset - (va - start),
 				ELH_VMA_IMAGE);
 		if (r < 0)
-			return refuse(err, errlen, "cannot be mapped at %#llx: %s",
+			return elh_refuse(err, errlen, "cannot be mapped at %#llx: %s",
 				      (unsigned long long)start, strerror((int)-r));
 		if (ph->p_memsz > ph->p_filesz && fend < fmap_end &&
 		    elh_guest_write(&vm->arena, fend, zeros, fmap_end - fend))
-			return refuse(err, errlen, "cannot be loaded: zeroing the page at %#llx failed",
+			return elh_refuse(err, errlen, "cannot be loaded: zeroing the page at %#llx failed",
 				      (unsigned long long)page_down(fend));
 	}
 	if (mend > fmap_end) {
 		r = elh_mm_mmap(vm, fmap_end, mend - fmap_end, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0, ELH_VMA_IMAGE);
 		if (r < 0)
-			return refuse(err, errlen, "cannot map its zero-filled memory at %#llx: %s",
+			return elh_refuse(err, errlen, "cannot map its zero-filled memory at %#llx: %s",
 				      (unsigned long long)fmap_end, strerror((int)-r));
 	}
 	r = elh_mm_mprotect(vm, start, mend - start, prot_of(ph->p_flags));
 	if (r < 0)
-		return refuse(err, errlen, "cannot protect its segment at %#llx: %s",
+		return elh_refuse(err, errlen, "cannot protect its segment at %#llx: %s",
 			      (unsigned long long)start, strerror((int)-r));
 	return 0;
 }
@@ -271,13 +261,13 @@ int elh_load(struct elh_vm *vm, int fd, const struct elh_elf_info *info, struct 
 		if (ph->p_type != PT_LOAD || !ph->p_memsz)
 			continue;
 		if ((ph->p_vaddr - ph->p_offset) % PAGE_SIZE)
-			return refuse(err, errlen, "has a PT_LOAD segment whose address and offset disagree modulo the page size");
+			return elh_refuse(err, errlen, "has a PT_LOAD segment whose address and offset disagree modulo the page size");
 		if (ph->p_align > align && !(ph->p_align & (ph->p_align - 1)))
 			align = ph->p_align;
 	}
 	phdr = find_phdr(info);
 	if (!phdr)
-		return refuse(err, errlen, "has no program headers in its loadable segments (its C library needs them through AT_PHDR)");
+		return elh_refuse(err, errlen, "has no program headers in its loadable segments (its C library needs them through AT_PHDR)");
 
 	/* Deterministic placement: the same PIE always lands at the same
 	 * address, which keeps traces and core dumps comparable. */
@@ -288,7 +278,7 @@ int elh_load(struct elh_vm *vm, int fd, const struct elh_elf_info *info, struct 
 	stack = elh_stack_size(vm->arena.size) + ELH_STACK_GUARD;
 	limit = vm->arena.size > stack ? arena_end - stack : vm->arena.base;
 	if (lo < vm->arena.base || hi > limit || hi < lo)
-		return refuse(err, errlen, "does not fit the guest arena: it needs [%#llx, %#llx), the arena is [%#llx, %#llx) with its top %llu KiB kept for the stack",
+		return elh_refuse(err, errlen, "does not fit the guest arena: it needs [%#llx, %#llx), the arena is [%#llx, %#llx) with its top %llu KiB kept for the stack",
 			      (unsigned long long)lo, (unsigned long long)hi,
 			      (unsigned long long)vm->arena.base, (unsigned long long)arena_end,
 			      (unsigned long long)(stack >> 10));
@@ -310,7 +300,7 @@ int elh_load(struct elh_vm *vm, int fd, const struct elh_elf_info *info, struct 
 	img->brk = hi;
 	if (elh_mm_set_brk(vm, hi) < 0) {
 		elh_mm_munmap(vm, lo, hi - lo);
-		return refuse(err, errlen, "leaves no room for its heap in the guest arena");
+		return elh_refuse(err, errlen, "leaves no room for its heap in the guest arena");
 	}
 	return 0;
 }
@@ -351,7 +341,7 @@ int elh_build_stack(struct elh_vm *vm, const struct elh_image *img, int argc, ch
 	int i, r;
 
 	if (argc < 0)
-		return refuse(err, errlen, "cannot build the stack: negative argc");
+		return elh_refuse(err, errlen, "cannot build the stack: negative argc");
 	if (!execfn)
 		execfn = argc > 0 ? argv[0] : "";
 	while (envp && envp[envc])
@@ -361,22 +351,22 @@ int elh_build_stack(struct elh_vm *vm, const struct elh_image *img, int argc, ch
 
 		len = strlen(s) + 1;
 		if (len > MAX_ARG_STRLEN)
-			return refuse(err, errlen, "argument list too long (E2BIG): one string has %zu bytes, at most %llu are allowed",
+			return elh_refuse(err, errlen, "argument list too long (E2BIG): one string has %zu bytes, at most %llu are allowed",
 				      len - 1, (unsigned long long)MAX_ARG_STRLEN - 1);
 		strings += len;
 	}
 	words = 1 + (uint64_t)argc + 1 + envc + 1 + 2 * NAUXV;
 	/* Linux's limit for exec: a quarter of the stack. */
 	if (strings + 8 * words > size / 4)
-		return refuse(err, errlen, "argument list and environment too long (E2BIG): %llu bytes, at most %llu fit a %llu KiB stack",
+		return elh_refuse(err, errlen, "argument list and environment too long (E2BIG): %llu bytes, at most %llu fit a %llu KiB stack",
 			      (unsigned long long)(strings + 8 * words),
 			      (unsigned long long)size / 4, (unsigned long long)size >> 10);
 
 	lo = elh_mm_map_stack(vm, size, img->stack_prot);
 	if (lo == -EEXIST)
-		return refuse(err, errlen, "cannot map the main stack at the top of the guest arena: something is mapped there already");
+		return elh_refuse(err, errlen, "cannot map the main stack at the top of the guest arena: something is mapped there already");
 	if (lo < 0)
-		return refuse(err, errlen, "cannot map a %llu KiB main stack at the top of the guest arena: %s",
+		return elh_refuse(err, errlen, "cannot map a %llu KiB main stack at the top of the guest arena: %s",
 			      (unsigned long long)size >> 10, strerror((int)-lo));
 
 	/* Where everything goes in the guest: the strings first, from the
@@ -416,7 +406,7 @@ int elh_build_stack(struct elh_vm *vm, const struct elh_image *img, int argc, ch
 	buf = calloc(1, top - rsp);
 	if (!buf) {
 		elh_mm_munmap(vm, (uint64_t)lo, size);
-		return refuse(err, errlen, "cannot build the stack: out of memory");
+		return elh_refuse(err, errlen, "cannot build the stack: out of memory");
 	}
 #define HOST(gva) (buf + ((gva) - rsp))
 	w = (uint64_t *)HOST(rsp);
@@ -443,14 +433,14 @@ int elh_build_stack(struct elh_vm *vm, const struct elh_image *img, int argc, ch
 	if (r != 16) {
 		free(buf);
 		elh_mm_munmap(vm, (uint64_t)lo, size);
-		return refuse(err, errlen, "cannot build the stack: no random bytes for AT_RANDOM");
+		return elh_refuse(err, errlen, "cannot build the stack: no random bytes for AT_RANDOM");
 	}
 
 	r = elh_guest_write(&vm->arena, rsp, buf, top - rsp);
 	free(buf);
 	if (r) {
 		elh_mm_munmap(vm, (uint64_t)lo, size);
-		return refuse(err, errlen, "cannot write the initial stack into guest memory");
+		return elh_refuse(err, errlen, "cannot write the initial stack into guest memory");
 	}
 	*rsp_out = rsp;
 	return 0;

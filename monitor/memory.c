@@ -44,13 +44,13 @@
 #include "memory.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "errors.h"
 #include "vm.h"
 
 #ifndef MAP_FIXED_NOREPLACE
@@ -333,16 +333,6 @@ static uint64_t find_free(const struct elh_mm *mm, uint64_t len, uint64_t floor,
 
 /* ---- set-up ---- */
 
-static int refuse(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 int elh_mm_init(struct elh_vm *vm, uint64_t arena_size, char *err, size_t errlen)
 {
 	const uint64_t base = ELH_ARENA_BASE;
@@ -354,12 +344,12 @@ int elh_mm_init(struct elh_vm *vm, uint64_t arena_size, char *err, size_t errlen
 	if (!arena_size)
 		arena_size = ELH_ARENA_DEFAULT_SIZE;
 	if (page_up(arena_size, &size) || size > (1ull << 47) - base)
-		return refuse(err, errlen,
+		return elh_refuse(err, errlen,
 			      "a guest arena of %llu bytes does not fit the 47-bit address space",
 			      (unsigned long long)arena_size);
 	mm = calloc(1, sizeof(*mm));
 	if (!mm)
-		return refuse(err, errlen, "cannot set up the guest arena: out of memory");
+		return elh_refuse(err, errlen, "cannot set up the guest arena: out of memory");
 
 	p = mmap((void *)(uintptr_t)base, size, PROT_NONE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
@@ -368,16 +358,16 @@ int elh_mm_init(struct elh_vm *vm, uint64_t arena_size, char *err, size_t errlen
 
 		free(mm);
 		if (e == EEXIST)
-			return refuse(
+			return elh_refuse(
 			    err, errlen,
 			    "cannot reserve the guest arena at [%#llx, %#llx): part of that range is already in use in elh's address space",
 			    (unsigned long long)base, (unsigned long long)(base + size));
 		if (e == EPERM || e == EACCES)
-			return refuse(
+			return elh_refuse(
 			    err, errlen,
 			    "cannot reserve the guest arena at %#llx: the host forbids mappings that low (sysctl vm.mmap_min_addr must be at most %llu)",
 			    (unsigned long long)base, (unsigned long long)base);
-		return refuse(err, errlen,
+		return elh_refuse(err, errlen,
 			      "cannot reserve a guest arena of %llu bytes at %#llx: %s",
 			      (unsigned long long)size, (unsigned long long)base, strerror(e));
 	}
@@ -385,7 +375,7 @@ int elh_mm_init(struct elh_vm *vm, uint64_t arena_size, char *err, size_t errlen
 		/* A kernel older than 4.17 takes MAP_FIXED_NOREPLACE as a hint. */
 		munmap(p, size);
 		free(mm);
-		return refuse(
+		return elh_refuse(
 		    err, errlen,
 		    "cannot reserve the guest arena at %#llx: the host kernel lacks MAP_FIXED_NOREPLACE (Linux 4.17 or later is needed)",
 		    (unsigned long long)base);

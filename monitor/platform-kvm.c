@@ -115,7 +115,6 @@ static int kvm_init(struct elh_vm *vm, char *err, size_t errlen)
 {
 	struct kvm_userspace_memory_region slot;
 	struct elh_pt_builder pt;
-	struct sigaction sa;
 	uint64_t arena_end = vm->arena.base + vm->arena.size;
 	size_t tables;
 	int n;
@@ -169,16 +168,8 @@ static int kvm_init(struct elh_vm *vm, char *err, size_t errlen)
 	if (ioctl(K.kvm, KVM_GET_SUPPORTED_CPUID, K.cpuid) < 0)
 		return fail(err, errlen, "KVM_GET_SUPPORTED_CPUID");
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_host_signal;
-	sa.sa_flags = SA_SIGINFO;
-	sigfillset(&sa.sa_mask);
-	for (int sig = 1; sig < NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP || (sig >= 32 && sig < SIGRTMIN))
-			continue;
-		if (sigaction(sig, &sa, NULL) < 0)
-			return fail(err, errlen, "sigaction");
-	}
+	if (elh_signal_catch_host(on_host_signal, 0, err, errlen) < 0)
+		return -1;
 	vm->kvm_fd = K.kvm;
 	vm->vm_fd = K.vm;
 	return 0;

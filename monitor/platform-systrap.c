@@ -82,7 +82,6 @@ static int install_filter(uint64_t lo, uint64_t hi, char *err, size_t errlen)
 static int systrap_init(struct elh_vm *vm, char *err, size_t errlen)
 {
 	unsigned a, b, c, d;
-	struct sigaction sa;
 
 	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_XSAVE) || !(c & bit_OSXSAVE)) {
 		snprintf(err, errlen, "systrap: the CPU or kernel does not enable XSAVE");
@@ -93,18 +92,9 @@ static int systrap_init(struct elh_vm *vm, char *err, size_t errlen)
 	__asm__("mov %%cs, %0" : "=r"(user_cs));
 	__asm__("mov %%ss, %0" : "=r"(user_ss));
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = (void (*)(int, siginfo_t *, void *))elh_systrap_signal;
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-	sigfillset(&sa.sa_mask);
-	for (int sig = 1; sig < NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP || (sig >= 32 && sig < SIGRTMIN))
-			continue;
-		if (sigaction(sig, &sa, NULL) < 0) {
-			snprintf(err, errlen, "systrap: cannot handle signal %d: %s", sig, strerror(errno));
-			return -1;
-		}
-	}
+	if (elh_signal_catch_host((void (*)(int, siginfo_t *, void *))elh_systrap_signal,
+				  SA_ONSTACK, err, errlen) < 0)
+		return -1;
 	return install_filter(arena_lo, arena_hi, err, errlen);
 }
 

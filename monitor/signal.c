@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "errors.h"
 #include "guestmem.h"
 #include "run.h"
 #include "sigframe.h"
@@ -657,4 +658,24 @@ void elh_signal_monitor_crash(int sig, const siginfo_t *info, const void *vuc)
 	if (n > 0)
 		(void)!write(STDERR_FILENO, msg, (size_t)n);
 	signal(sig, SIG_DFL); /* returning re-executes the instruction: the process dies of sig */
+}
+
+int elh_signal_catch_host(void (*handler)(int, siginfo_t *, void *), int flags, char *err,
+			  size_t errlen)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = handler;
+	sa.sa_flags = SA_SIGINFO | flags;
+	sigfillset(&sa.sa_mask);
+	for (int sig = 1; sig < NSIG; sig++) {
+		/* 32 and 33 belong to the monitor's own libc. */
+		if (sig == SIGKILL || sig == SIGSTOP || (sig >= 32 && sig < SIGRTMIN))
+			continue;
+		if (sigaction(sig, &sa, NULL) < 0)
+			return elh_refuse(err, errlen, "cannot handle signal %d: %s", sig,
+					  strerror(errno));
+	}
+	return 0;
 }

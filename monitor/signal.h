@@ -53,6 +53,12 @@ int elh_signal_is_fault(int sig, const siginfo_t *info);
  * it when the handler returns. */
 void elh_signal_monitor_crash(int sig, const siginfo_t *info, const void *uc);
 
+/* Install handler (SA_SIGINFO | flags, every signal blocked while it runs)
+ * for every host signal that can be caught: the platform's way of hearing
+ * about faults and signals.  0, or -1 with err. */
+int elh_signal_catch_host(void (*handler)(int, siginfo_t *, void *), int flags, char *err,
+			  size_t errlen);
+
 /* End the whole process as if killed by sig (does not return). */
 void elh_die_by_signal(struct elh_vm *vm, int sig) __attribute__((noreturn));
 

@@ -25,15 +25,15 @@ check_PROGRAMS += testsuite/unit/test-guestmem testsuite/unit/test-elf \
 testsuite_unit_test_guestmem_SOURCES = testsuite/unit/test-guestmem.c monitor/guestmem.c
 testsuite_unit_test_guestmem_CFLAGS = $(unit_cflags)
 testsuite_unit_test_guestmem_LDADD = $(unit_ldadd)
-testsuite_unit_test_elf_SOURCES = testsuite/unit/test-elf.c monitor/loader.c \
+testsuite_unit_test_elf_SOURCES = testsuite/unit/test-elf.c monitor/loader.c monitor/errors.c \
 	monitor/memory.c monitor/guestmem.c
 testsuite_unit_test_elf_CFLAGS = $(unit_cflags)
 testsuite_unit_test_elf_LDADD = $(unit_ldadd)
-testsuite_unit_test_memory_SOURCES = testsuite/unit/test-memory.c monitor/memory.c \
+testsuite_unit_test_memory_SOURCES = testsuite/unit/test-memory.c monitor/memory.c monitor/errors.c \
 	monitor/guestmem.c
 testsuite_unit_test_memory_CFLAGS = $(unit_cflags)
 testsuite_unit_test_memory_LDADD = $(unit_ldadd)
-testsuite_unit_test_loader_SOURCES = testsuite/unit/test-loader.c monitor/loader.c \
+testsuite_unit_test_loader_SOURCES = testsuite/unit/test-loader.c monitor/loader.c monitor/errors.c \
 	monitor/memory.c monitor/guestmem.c
 testsuite_unit_test_loader_CFLAGS = $(unit_cflags)
 testsuite_unit_test_loader_LDADD = $(unit_ldadd)
@@ -72,7 +72,7 @@ clean-testsuite:
 # The systrap platform: guest code entered and left through seccomp traps.
 check_PROGRAMS += testsuite/unit/test-systrap
 testsuite_unit_test_systrap_SOURCES = testsuite/unit/test-systrap.c \
-	monitor/platform-systrap.c monitor/signal.c monitor/guestmem.c \
+	monitor/platform-systrap.c monitor/signal.c monitor/guestmem.c monitor/errors.c \
 	arch/x86_64/fpu.c arch/x86_64/systrap.S
 testsuite_unit_test_systrap_CFLAGS = $(unit_cflags)
 testsuite_unit_test_systrap_LDADD = $(unit_ldadd) -lpthread

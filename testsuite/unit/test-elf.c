@@ -1,11 +1,11 @@
 /* Unit tests of the ELF checks: what elh runs and what it refuses, and why. */
-#include <check.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "unit.h"
 #include "loader.h"
 
 struct image {
@@ -179,17 +179,11 @@ int main(void)
 {
 	Suite *s = suite_create("elf");
 	TCase *tc = tcase_create("inspect");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, static_exec_accepted);
 	tcase_add_test(tc, static_pie_accepted);
 	tcase_add_test(tc, refusals);
 	tcase_add_test(tc, this_dynamic_test_binary_refused);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return elh_unit_run(s);
 }

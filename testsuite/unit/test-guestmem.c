@@ -1,10 +1,10 @@
 /* Unit tests of the checked guest-memory accessor. */
-#include <check.h>
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 
+#include "unit.h"
 #include "guestmem.h"
 
 #define PAGES 8
@@ -119,8 +119,6 @@ int main(void)
 {
 	Suite *s = suite_create("guestmem");
 	TCase *tc = tcase_create("accessor");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, range_bounds);
@@ -130,9 +128,5 @@ int main(void)
 	tcase_add_test(tc, protected_page_faults_safely);
 	tcase_add_test(tc, string_reads);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return elh_unit_run(s);
 }

@@ -1,8 +1,8 @@
 /* Unit tests of the KVM guest's descriptor tables and ring-0 stubs. */
-#include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit.h"
 #include "kvmguest.h"
 
 #define GPA 0x140000000ull
@@ -97,17 +97,11 @@ int main(void)
 {
 	Suite *s = suite_create("kvmguest");
 	TCase *tc = tcase_create("tables");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, idt_gates_point_at_port_stubs);
 	tcase_add_test(tc, gdt_and_tss_per_vcpu);
 	tcase_add_test(tc, error_code_vectors);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return elh_unit_run(s);
 }

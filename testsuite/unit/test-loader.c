@@ -1,5 +1,4 @@
 /* Unit tests of loading executables into the arena and of the initial stack. */
-#include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -12,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "unit.h"
 #include "loader.h"
 #include "memory.h"
 #include "vm.h"
@@ -21,31 +21,12 @@
 #endif
 
 #define PG    4096ull
-#define ARENA (64ull << 20)
 
-static struct elh_vm vm;
-static struct elh_vcpu cpu;
-static uint64_t base, end;
+#include "arena-fixture.h"
 
 /* Built by main() before the tests run; empty when no compiler is at hand. */
 static char tmpdir[64], static_exe[128], pie_exe[128];
 
-static void setup(void)
-{
-	char err[256];
-
-	memset(&vm, 0, sizeof(vm));
-	vm.guest_fd_limit = 1024;
-	cpu.vm = &vm;
-	ck_assert_msg(elh_mm_init(&vm, ARENA, err, sizeof(err)) == 0, "%s", err);
-	base = vm.arena.base;
-	end = base + vm.arena.size;
-}
-
-static void teardown(void)
-{
-	elh_mm_destroy(&vm);
-}
 
 /* ---- a hand-made executable, so that most tests need no compiler ---- */
 
@@ -887,8 +868,6 @@ int main(void)
 	Suite *s = suite_create("loader");
 	TCase *tc = tcase_create("load"), *tr = tcase_create("refusals");
 	const char *skipped;
-	SRunner *sr;
-	int failed;
 
 	skipped = prepare_programs();
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -913,13 +892,11 @@ int main(void)
 	tcase_add_test(tr, refused_bad_headers);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tr);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	cleanup();
-	if (failed)
+	if (elh_unit_run(s)) {
+		cleanup();
 		return 1;
+	}
+	cleanup();
 	if (skipped) {
 		printf("************************************************************\n"
 		       "*** SKIP: %s\n"

@@ -1,5 +1,4 @@
 /* Unit tests of the guest address space: the arena and mmap & co. on the host. */
-#include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -11,37 +10,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "unit.h"
 #include "memory.h"
 #include "vm.h"
 
 #define PG    4096ull
-#define ARENA (64ull << 20)
 
-static struct elh_vm vm;
-static struct elh_vcpu cpu;
-static uint64_t base, end;
+#include "arena-fixture.h"
 
 #define SYS(name, ...) elh_sys_##name(&cpu, (const uint64_t[6]){ __VA_ARGS__ })
 #define ANON           (MAP_PRIVATE | MAP_ANONYMOUS)
 #define RW             (PROT_READ | PROT_WRITE)
-
-/* Every test runs in its own child (Check's fork mode): a fresh arena. */
-static void setup(void)
-{
-	char err[256];
-
-	memset(&vm, 0, sizeof(vm));
-	vm.guest_fd_limit = 1024;
-	cpu.vm = &vm;
-	ck_assert_msg(elh_mm_init(&vm, ARENA, err, sizeof(err)) == 0, "%s", err);
-	base = vm.arena.base;
-	end = base + vm.arena.size;
-}
-
-static void teardown(void)
-{
-	elh_mm_destroy(&vm);
-}
 
 static int readable(uint64_t a)
 {
@@ -807,8 +786,6 @@ int main(void)
 {
 	Suite *s = suite_create("memory");
 	TCase *tc = tcase_create("arena");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, arena_reserved);
@@ -832,9 +809,5 @@ int main(void)
 	tcase_add_test(tc, stack_and_guard);
 	tcase_add_test(tc, concurrent_mmap_munmap);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return elh_unit_run(s);
 }

@@ -1,8 +1,8 @@
 /* Unit tests of the guest page-table builder: what the MMU would see. */
-#include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 
+#include "unit.h"
 #include "pagetable.h"
 
 #define TABLE_GPA 0x4000000000ull /* 256 GiB */
@@ -108,8 +108,6 @@ int main(void)
 {
 	Suite *s = suite_create("pagetable");
 	TCase *tc = tcase_create("identity");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, arena_identity_mapped);
@@ -118,9 +116,5 @@ int main(void)
 	tcase_add_test(tc, rejects_bad_requests);
 	tcase_add_test(tc, runs_out_of_table_pages);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return elh_unit_run(s);
 }

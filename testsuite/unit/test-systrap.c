@@ -4,7 +4,6 @@
  * state carried across.  Each test runs in its own process (Check forks),
  * since the platform installs a seccomp filter and signal handlers.
  */
-#include <check.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -15,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "unit.h"
 #include "platform.h"
 #include "run.h"
 #include "signal.h"
@@ -196,8 +196,6 @@ int main(void)
 {
 	Suite *s = suite_create("systrap");
 	TCase *tc = tcase_create("platform");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, syscall_exits_then_resumes);
@@ -207,9 +205,5 @@ int main(void)
 	tcase_add_test(tc, host_signal_interrupts_guest);
 	tcase_add_test(tc, monitor_syscalls_are_not_trapped);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return elh_unit_run(s);
 }
