@@ -21,8 +21,12 @@ $(MUSL_ORIG):
 		MUSL_VERSION=$(MUSL_VERSION) $(SHELL) $(srcdir)/libc/fetch-musl.sh libc/apt $@; \
 	fi
 
-libc/musl-src/.prepared: $(MUSL_ORIG) $(srcdir)/libc/patches/series $(MUSL_PATCHES) $(srcdir)/libc/prepare-musl.sh
+# The client in the series includes the monitor's ABI header: one header
+# for both sides, copied in rather than kept twice.
+libc/musl-src/.prepared: $(MUSL_ORIG) $(srcdir)/libc/patches/series $(MUSL_PATCHES) \
+		$(srcdir)/libc/prepare-musl.sh $(srcdir)/arch/x86_64/elh-abi.h
 	$(AM_V_GEN)$(SHELL) $(srcdir)/libc/prepare-musl.sh $(MUSL_ORIG) $(MUSL_SHA256) libc/musl-src $(srcdir)/libc/patches && \
+	cp $(srcdir)/arch/x86_64/elh-abi.h libc/musl-src/src/elh/elh-abi.h && \
 	touch $@
 
 # musl gets its own flags: neither ELH's warning flags nor a CFLAGS given to

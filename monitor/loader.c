@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "elh-abi.h"
 #include "errors.h"
 #include "memory.h"
 #include "vm.h"
@@ -310,7 +311,7 @@ int elh_load(struct elh_vm *vm, int fd, const struct elh_elf_info *info, struct 
 /* Linux's MAX_ARG_STRLEN: no single argument or variable may be longer. */
 #define MAX_ARG_STRLEN (32 * PAGE_SIZE)
 #define PLATFORM       "x86_64"
-#define NAUXV          22 /* room for this many auxv pairs */
+#define NAUXV          23 /* room for this many auxv pairs */
 
 /*
  * The stack, from the top of the arena down:
@@ -398,6 +399,8 @@ int elh_build_stack(struct elh_vm *vm, const struct elh_image *img, int argc, ch
 	AUX(AT_HWCAP2, getauxval(AT_HWCAP2));
 	AUX(AT_EXECFN, u_exec);
 	AUX(AT_PLATFORM, u_plat);
+	if (vm->exitless_area)
+		AUX(AT_ELH_SHARED, vm->exitless_area);
 	AUX(AT_NULL, 0);
 #undef AUX
 

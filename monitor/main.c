@@ -32,7 +32,11 @@ static void usage(FILE *f)
 	      "guest of its own, with its system calls carried out by elh on the host.\n"
 	      "\n"
 	      "Options of run:\n"
-	      "  --mode=MODE        exitless (default for elh-musl programs) or hypercall\n"
+	      "  --mode=MODE        exitless (default): elh-musl programs submit eligible\n"
+	      "                     calls through shared memory, without a VM exit;\n"
+	      "                     hypercall: every call traps (unmodified programs\n"
+	      "                     always do)\n"
+	      "  --workers=N        exit-less worker threads (default 1)\n"
 	      "  --platform=NAME    kvm (default): a KVM guest; systrap: the guest runs in\n"
 	      "                     elh's own address space, its system calls trapped by\n"
 	      "                     seccomp -- no isolation, for hosts without KVM and tests\n"
@@ -115,6 +119,7 @@ static int cmd_run(int argc, char **argv)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "arena-size", required_argument, NULL, 'a' },
 		{ "platform", required_argument, NULL, 'p' },
+		{ "workers", required_argument, NULL, 'w' },
 		{ "trace", no_argument, NULL, 't' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
@@ -123,6 +128,7 @@ static int cmd_run(int argc, char **argv)
 	struct elh_run_options opt = {
 		.platform = &elh_platform_kvm,
 		.arena_size = 4ull << 30,
+		.exitless = 1,
 	};
 	unsigned long long arena_size;
 	static char path[PATH_MAX];
@@ -136,7 +142,19 @@ static int cmd_run(int argc, char **argv)
 				fprintf(stderr, "elh: unknown mode '%s' (use exitless or hypercall)\n", optarg);
 				return 2;
 			}
+			opt.exitless = !strcmp(optarg, "exitless");
 			break;
+		case 'w': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+
+			if (*end || n < 1 || n > 64) {
+				fprintf(stderr, "elh: bad --workers '%s' (1 to 64)\n", optarg);
+				return 2;
+			}
+			opt.workers = (int)n;
+			break;
+		}
 		case 'a':
 			if (parse_size(optarg, &arena_size) || arena_size < (16u << 20) ||
 			    arena_size > (1ull << 45) || arena_size % 4096) {

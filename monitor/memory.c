@@ -396,6 +396,23 @@ int elh_mm_init(struct elh_vm *vm, uint64_t arena_size, char *err, size_t errlen
 	return 0;
 }
 
+uint64_t elh_mm_carve(struct elh_vm *vm, uint64_t len)
+{
+	struct elh_mm *mm = vm->mm;
+	uint64_t at = 0;
+
+	if (page_up(len, &len))
+		return 0;
+	pthread_rwlock_wrlock(&mm->lock);
+	if (!mm->nvmas && len < mm->end - mm->base &&
+	    !mprotect((void *)(uintptr_t)mm->base, len, PROT_READ | PROT_WRITE)) {
+		at = mm->base;
+		mm->base += len;
+	}
+	pthread_rwlock_unlock(&mm->lock);
+	return at;
+}
+
 void elh_mm_destroy(struct elh_vm *vm)
 {
 	struct elh_mm *mm = vm->mm;

@@ -79,6 +79,15 @@ struct elh_mm {
  */
 int elh_mm_init(struct elh_vm *vm, uint64_t arena_size, char *err, size_t errlen);
 
+/*
+ * Take len bytes (rounded up to pages) from the bottom of the arena for the
+ * monitor's own use, readable and writable: the guest can reach them (they
+ * stay inside vm->arena) but its mmap family no longer can, so it can
+ * neither unmap nor protect them.  Call before anything is mapped.
+ * Returns the address, or 0 if the arena is too small.
+ */
+uint64_t elh_mm_carve(struct elh_vm *vm, uint64_t len);
+
 /* Give the arena back to the host and free vm->mm (tests; elh just exits). */
 void elh_mm_destroy(struct elh_vm *vm);
 

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "exitless.h"
 #include "loader.h"
 #include "memory.h"
 #include "platform.h"
@@ -144,6 +145,8 @@ int elh_run(const struct elh_run_options *opt)
 	if (elh_mm_init(vm, opt->arena_size, err, sizeof(err)) < 0)
 		goto setup_failed;
 	if (vm->platform->init(vm, err, sizeof(err)) < 0)
+		goto setup_failed;
+	if (opt->exitless && elh_exitless_start(vm, opt->workers, err, sizeof(err)) < 0)
 		goto setup_failed;
 
 	if (elh_load(vm, fd, &info, &img, err, sizeof(err)) < 0) {

@@ -12,6 +12,8 @@ struct elh_run_options {
 	const struct elh_platform *platform;
 	uint64_t arena_size;
 	int trace, stats;
+	int exitless;      /* serve eligible calls of elh-musl programs without exits */
+	int workers;       /* exit-less worker threads, 0: the runtime's choice */
 	const char *path;  /* resolved program path */
 	int argc;
 	char **argv;       /* the guest's argv */

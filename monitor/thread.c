@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exitless.h"
 #include "guestmem.h"
 #include "platform.h"
 #include "run.h"
@@ -253,6 +254,7 @@ long elh_sys_exit(struct elh_vcpu *cpu, const uint64_t a[6])
 	uint32_t zero = 0;
 
 	cpu->exiting = 1;
+	elh_exitless_thread_exit(vm, cpu->tid);
 	if (cpu->clear_child_tid &&
 	    !elh_guest_write(&vm->arena, cpu->clear_child_tid, &zero, 4))
 		syscall(SYS_futex, (void *)(uintptr_t)cpu->clear_child_tid, FUTEX_WAKE, 1, NULL,
@@ -325,12 +327,31 @@ long elh_sys_set_robust_list(struct elh_vcpu *cpu, const uint64_t a[6])
 {
 	/* Robust futexes are not cleaned up when a thread dies; nothing
 	 * kills a single guest thread, so the list is only remembered. */
-	return a[1] == 24 ? 0 : -EINVAL;
+	if (a[1] != 24)
+		return -EINVAL;
+	cpu->robust_list = a[0];
+	return 0;
 }
 
+/* libcs probe this call before they accept a robust mutex (musl's
+ * pthread_mutexattr_setrobust fails with its error). */
 long elh_sys_get_robust_list(struct elh_vcpu *cpu, const uint64_t a[6])
 {
-	return -ENOSYS;
+	struct elh_vm *vm = cpu->vm;
+	pid_t pid = (pid_t)a[0];
+	struct elh_vcpu *t;
+	uint64_t head, len = 24;
+
+	pthread_mutex_lock(&vm->thread_lock);
+	t = pid ? find_locked(vm, pid) : cpu;
+	head = t ? t->robust_list : 0;
+	pthread_mutex_unlock(&vm->thread_lock);
+	if (!t)
+		return -ESRCH;
+	if (elh_guest_write(&vm->arena, a[1], &head, 8) ||
+	    elh_guest_write(&vm->arena, a[2], &len, 8))
+		return -EFAULT;
+	return 0;
 }
 
 long elh_sys_arch_prctl(struct elh_vcpu *cpu, const uint64_t a[6])

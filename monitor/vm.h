@@ -36,6 +36,7 @@ struct elh_vm {
 
 	int kvm_fd, vm_fd;
 	const struct elh_platform *platform;
+	uint64_t exitless_area; /* guest address of the exit-less area, 0 if none */
 
 	/* mutable, each with its own lock */
 	struct elh_mm *mm;
@@ -61,6 +62,7 @@ struct elh_vcpu {
 	int fd;                    /* KVM vCPU fd, -1 elsewhere */
 	pid_t tid;                 /* host thread id, the guest's tid */
 	uint64_t clear_child_tid;  /* set_tid_address / CLONE_CHILD_CLEARTID */
+	uint64_t robust_list;      /* set_robust_list: remembered for get_robust_list */
 
 	/* signals (signal.c): this thread's guest mask and pending set */
 	uint64_t sigmask;          /* bit sig-1; written by this thread, read by others */

@@ -50,6 +50,7 @@ TESTS += \
 	testsuite/toolchain/install.sh \
 	testsuite/monitor/cli-errors.sh \
 	testsuite/monitor/async-signals.sh \
+	testsuite/stress/exitless.sh \
 	testsuite/integration/native-static.sh \
 	testsuite/integration/native-static-pie.sh \
 	testsuite/integration/systrap-static.sh \
@@ -62,6 +63,7 @@ TESTS += \
 
 EXTRA_DIST += testsuite/README.md testsuite/lib.sh testsuite/integration/compare.sh \
 	testsuite/integration/busybox.sh testsuite/monitor/async-signals.c \
+	testsuite/stress/exitless-stress.c \
 	$(filter %.sh,$(TESTS)) testsuite/programs
 
 clean-local: clean-testsuite

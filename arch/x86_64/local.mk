@@ -6,7 +6,8 @@ elh_arch_sources = \
 	arch/x86_64/fpu.c arch/x86_64/regs.h \
 	arch/x86_64/systrap.S arch/x86_64/systrap.h \
 	arch/x86_64/sigframe.h \
-	arch/x86_64/kvmguest.c arch/x86_64/kvmguest.h
+	arch/x86_64/kvmguest.c arch/x86_64/kvmguest.h \
+	arch/x86_64/elh-abi.h
 elh_SOURCES += $(elh_arch_sources)
 
 check_PROGRAMS += testsuite/unit/test-pagetable

@@ -7,7 +7,9 @@
 #   MODE  native   Debian's stock musl-gcc build vs the elh-musl build, both
 #                  run directly on the host
 #         systrap  the stock build run directly vs the stock and the elh-musl
-#                  builds under `elh run --platform=systrap`
+#                  builds under `elh run --platform=systrap`, the elh-musl
+#                  build in both modes (exit-less, the default, and
+#                  --mode=hypercall)
 #         kvm      the stock build run directly vs the stock and elh-musl
 #                  builds under `elh run` (skips without a usable /dev/kvm)
 #
@@ -31,6 +33,7 @@ run_as() {
 	case $1 in
 	native) set -- "$2" ;;
 	systrap) set -- "$ELH" run --platform=systrap "$2" ;;
+	systrap-hypercall) set -- "$ELH" run --platform=systrap --mode=hypercall "$2" ;;
 	kvm) set -- "$ELH" run "$2" ;;
 	esac
 	run_capture "$out" env -i PATH=/usr/bin:/bin ELH_TEST=1 "$@" alpha "beta gamma"
@@ -72,6 +75,10 @@ for src in "$progs"/*.c; do
 				run_as "$mode" "$TMP/$name.$cc" "$TMP/$name.$cc-$mode"
 				same "$TMP/$name.base" "$TMP/$name.$cc-$mode" || ok=0
 			done
+			if [ "$mode" = systrap ]; then
+				run_as systrap-hypercall "$TMP/$name.elh" "$TMP/$name.elh-hypercall"
+				same "$TMP/$name.base" "$TMP/$name.elh-hypercall" || ok=0
+			fi
 		fi
 	fi
 	if [ $ok = 1 ]; then
