@@ -159,7 +159,10 @@ void elh_die_by_signal(struct elh_vm *vm, int sig)
 	sigemptyset(&set);
 	sigaddset(&set, sig);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-	kill(getpid(), sig);
+	/* Thread-directed: a process-directed core-dumping signal (SIGSEGV,
+	 * SIGABRT...) may be taken by another thread, and this one would
+	 * reach _exit() before the core dump path ends the process. */
+	syscall(SYS_tgkill, getpid(), (pid_t)syscall(SYS_gettid), sig);
 	/* Only stop signals and the like get here. */
 	_exit(128 + sig);
 }
