@@ -1,0 +1,35 @@
+# Benchmarks: make bench (quick: 5 rounds) and make bench-full (15 rounds, more repetitions).
+# Never part of make check, apart from testsuite/bench/smoke.sh.  Results go
+# to benchmarks/results/<UTC timestamp>/ in the build tree; run.sh builds the
+# benchmark programs there itself, with each mode's compiler.
+
+bench_env = \
+	top_srcdir='$(abs_top_srcdir)' \
+	top_builddir='$(abs_top_builddir)' \
+	ELH='$(abs_top_builddir)/elh' \
+	ELH_MUSL_GCC='$(ELH_MUSL_GCC)' \
+	MUSL_GCC='$(MUSL_GCC)' \
+	ELH_RUN_ARGS='$(ELH_RUN_ARGS)'
+
+# Extra options for run.sh, e.g. make bench BENCH_ARGS=--modes=musl,elh-musl-native,
+# and for every `elh run` it makes, e.g. make bench ELH_RUN_ARGS=--workers=2.
+BENCH_ARGS =
+ELH_RUN_ARGS =
+
+bench: all
+	$(bench_env) $(SHELL) $(abs_top_srcdir)/benchmarks/run.sh --rounds=5 --reps=3 $(BENCH_ARGS)
+
+# More rounds and repetitions; macro workloads will join here.
+bench-full: all
+	$(bench_env) $(SHELL) $(abs_top_srcdir)/benchmarks/run.sh --rounds=15 --reps=5 $(BENCH_ARGS)
+
+.PHONY: bench bench-full
+
+EXTRA_DIST += benchmarks/run.sh benchmarks/bench.h \
+	benchmarks/micro/syscall.c benchmarks/micro/pipe.c benchmarks/micro/thread.c \
+	benchmarks/micro/scaling.c benchmarks/platform/platform.c
+
+distclean-local: distclean-bench
+distclean-bench:
+	rm -rf benchmarks/results
+.PHONY: distclean-bench

@@ -1,0 +1,687 @@
+#!/bin/sh
+# The benchmark driver: build every benchmark in every available mode, run them side by side, summarize.
+#
+# Usage: benchmarks/run.sh [OPTIONS]
+#   --rounds=N      rounds per benchmark (default 5); medians are taken over them
+#   --reps=N        timed repetitions per program run (default 3); a round's
+#                   value is their median
+#   --target-ms=MS  length of one repetition (default 100): iteration counts
+#                   are calibrated per mode to reach it
+#   --iters=N       fixed iteration count instead (tests; no calibration)
+#   --modes=LIST    comma-separated modes (default: all seven below)
+#   --benches=LIST  comma-separated benchmark names (default: all)
+#   --out=DIR       results folder (default:
+#                   $top_builddir/benchmarks/results/<UTC timestamp>)
+#
+# Modes: glibc (gcc, dynamic), musl (Debian's musl-gcc -static), elh-musl-native
+# (elh-musl-gcc, run directly), elh-hypercall (elh run --mode=hypercall),
+# elh-exitless (elh run), and the same two with --platform=systrap
+# (elh-systrap-hypercall, elh-systrap-exitless), which run on hosts without
+# KVM.  A mode whose
+# compiler is missing, or whose `elh run` of a trivial program fails, is
+# listed with the reason and skipped.
+#
+# Environment (make bench sets it): top_srcdir, top_builddir, ELH,
+# ELH_MUSL_GCC, MUSL_GCC; also GLIBC_CC (gcc), GNUPLOT (gnuplot), ELH_RUN_ARGS
+# (more options for every `elh run`, e.g. --workers=2) and
+# BENCH_TIMEOUT (seconds one program run may take, default 120; a run takes
+# a second or two, and after a timeout the benchmark's later rounds skip that mode).
+set -eu
+
+rounds=5
+reps=3
+target_ms=100
+iters=
+modes_wanted="glibc musl elh-musl-native elh-hypercall elh-exitless elh-systrap-hypercall elh-systrap-exitless"
+benches_wanted=
+out=
+progs="micro/syscall micro/pipe micro/thread micro/scaling"
+
+die() {
+	echo "run.sh: $*" >&2
+	exit 1
+}
+
+usage() {
+	sed -n '2,/^set -eu/p' "$0" | sed -e '/^set -eu/d' -e 's/^# \{0,1\}//'
+}
+
+posint() {
+	case $2 in
+	'' | *[!0-9]* | 0*) die "$1 wants a positive integer, not '$2'" ;;
+	esac
+}
+
+for arg; do
+	case $arg in
+	--rounds=*) rounds=${arg#*=}; posint --rounds "$rounds" ;;
+	--reps=*) reps=${arg#*=}; posint --reps "$reps" ;;
+	--target-ms=*) target_ms=${arg#*=}; posint --target-ms "$target_ms" ;;
+	--iters=*) iters=${arg#*=}; posint --iters "$iters" ;;
+	--modes=*) modes_wanted=$(echo "${arg#*=}" | tr ',' ' ') ;;
+	--benches=*) benches_wanted=$(echo "${arg#*=}" | tr ',' ' ') ;;
+	--out=*) out=${arg#*=} ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+for m in $modes_wanted; do
+	case $m in
+	glibc | musl | elh-musl-native | elh-hypercall | elh-exitless) ;;
+	elh-systrap-hypercall | elh-systrap-exitless) ;;
+	*) die "unknown mode '$m'" ;;
+	esac
+done
+[ -n "$modes_wanted" ] || die "--modes is empty"
+
+here=$(cd "$(dirname "$0")" && pwd)
+top_srcdir=${top_srcdir:-$(dirname "$here")}
+top_builddir=${top_builddir:-$top_srcdir}
+src=$top_srcdir/benchmarks
+ELH=${ELH:-$top_builddir/elh}
+ELH_MUSL_GCC=${ELH_MUSL_GCC:-$top_builddir/libc/elh-musl-gcc}
+# Set but empty (configure found none) means missing; unset means look for it.
+[ -n "${MUSL_GCC+set}" ] || MUSL_GCC=$(command -v musl-gcc || true)
+GLIBC_CC=${GLIBC_CC:-gcc}
+GNUPLOT=${GNUPLOT:-gnuplot}
+ELH_RUN_ARGS=${ELH_RUN_ARGS:-}
+BENCH_TIMEOUT=${BENCH_TIMEOUT:-120}
+[ -f "$src/bench.h" ] || die "no benchmark sources in $src (set top_srcdir)"
+
+# The results folder: a fresh one per run, never reused, so that runs can be compared.
+if [ -z "$out" ]; then
+	base=$top_builddir/benchmarks/results
+	mkdir -p "$base"
+	stamp=$(date -u +%Y%m%dT%H%M%SZ)
+	out=$base/$stamp
+	n=1
+	while ! mkdir "$out" 2>/dev/null; do
+		n=$((n + 1))
+		[ $n -lt 100 ] || die "cannot create a results folder in $base"
+		out=$base/$stamp-$n
+	done
+	ln -sfn "$(basename "$out")" "$base/latest"
+else
+	mkdir -p "$out"
+fi
+out=$(cd "$out" && pwd)
+mkdir -p "$out/bin" "$out/logs"
+: >"$out/unavailable.txt"
+: >"$out/failures.txt"
+: >"$out/raw.txt"
+echo "benchmark,mode,round,value,unit" >"$out/results.csv"
+started=$(date +%s)
+loadavg=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
+
+if [ -n "$iters" ]; then
+	size_opt=--iters=$iters
+else
+	size_opt=--target-ms=$target_ms
+fi
+timeout_cmd=
+if command -v timeout >/dev/null 2>&1; then
+	timeout_cmd=timeout
+fi
+
+# The binaries a mode runs: the three elh modes share one elh-musl build.
+toolchain() {
+	case $1 in
+	glibc | musl) echo "$1" ;;
+	*) echo elh-musl ;;
+	esac
+}
+
+# compile TOOLCHAIN SRC OUT: the same flags everywhere but musl's -static
+# (Debian's musl-gcc links dynamically by default; elh-musl-gcc is static only).
+compile() {
+	case $1 in
+	glibc) set -- "$GLIBC_CC" -O2 -pthread "$2" -o "$3" ;;
+	musl) set -- "$MUSL_GCC" -static -O2 -pthread "$2" -o "$3" ;;
+	elh-musl) set -- "$ELH_MUSL_GCC" -O2 -pthread "$2" -o "$3" ;;
+	esac
+	"$@" -Wall -Wextra
+}
+
+compiler_of() {
+	case $1 in
+	glibc) echo "$GLIBC_CC -O2 -pthread (dynamic)" ;;
+	musl) echo "$MUSL_GCC -static -O2 -pthread" ;;
+	elh-musl) echo "$ELH_MUSL_GCC -O2 -pthread" ;;
+	esac
+}
+
+# elh_options MODE: the options of `elh run` for an elh mode (none for exit-less, the default).
+elh_options() {
+	case $1 in
+	elh-hypercall) echo "--mode=hypercall" ;;
+	elh-systrap-hypercall) echo "--platform=systrap --mode=hypercall" ;;
+	elh-systrap-exitless) echo "--platform=systrap" ;;
+	esac
+}
+
+# in_mode MODE CMD...: run CMD the way MODE runs programs, stdin closed, bounded in time.
+in_mode() {
+	_im_mode=$1
+	shift
+	case $_im_mode in
+	elh-hypercall | elh-exitless | elh-systrap-*)
+		# shellcheck disable=SC2046,SC2086 # options are words by design
+		set -- "$ELH" run $(elh_options "$_im_mode") $ELH_RUN_ARGS "$@"
+		;;
+	esac
+	if [ -n "$timeout_cmd" ]; then
+		set -- "$timeout_cmd" "$BENCH_TIMEOUT" "$@"
+	fi
+	"$@" </dev/null
+}
+
+# The last non-empty line of a file, for one-line reasons.
+last_line() {
+	awk 'NF { l = $0 } END { print l }' "$1"
+}
+
+unavailable() {
+	printf '%s\t%s\n' "$1" "$2" >>"$out/unavailable.txt"
+	echo "  $1: not available: $2"
+}
+
+# Build each toolchain a wanted mode needs; a failed build makes its modes unavailable.
+echo "ELH benchmarks -> $out"
+echo "building:"
+toolchains_ok=
+for tc in glibc musl elh-musl; do
+	need=
+	for m in $modes_wanted; do
+		[ "$(toolchain "$m")" = "$tc" ] && need=1
+	done
+	[ -n "$need" ] || continue
+	why=
+	case $tc in
+	glibc)
+		command -v "$GLIBC_CC" >/dev/null 2>&1 || why="$GLIBC_CC not found"
+		;;
+	musl)
+		if [ -z "$MUSL_GCC" ] || ! command -v "$MUSL_GCC" >/dev/null 2>&1; then
+			why="Debian's musl-gcc (package musl-tools) is not installed"
+		fi
+		;;
+	elh-musl)
+		[ -x "$ELH_MUSL_GCC" ] || why="$ELH_MUSL_GCC does not exist: build ELH first (make)"
+		;;
+	esac
+	if [ -n "$why" ]; then
+		printf '%s\t%s\n' "$tc" "$why" >"$out/bin/$tc.why"
+		continue
+	fi
+	mkdir -p "$out/bin/$tc"
+	ok=1
+	for p in $progs platform/platform; do
+		name=$(basename "$p")
+		if ! compile "$tc" "$src/$p.c" "$out/bin/$tc/$name" >"$out/logs/build-$tc-$name.log" 2>&1; then
+			printf '%s\tbuilding %s.c failed: %s\n' "$tc" "$p" \
+				"$(grep -m1 'error' "$out/logs/build-$tc-$name.log" || last_line "$out/logs/build-$tc-$name.log")" >"$out/bin/$tc.why"
+			ok=
+			break
+		fi
+	done
+	if [ -n "$ok" ]; then
+		toolchains_ok="$toolchains_ok $tc"
+		echo "  $tc: $(compiler_of "$tc")"
+	fi
+done
+
+# Which modes can run: a compiler that built everything and, for elh modes,
+# an `elh run` of a trivial program that does what it should.
+printf '#include <stdio.h>\nint main(void)\n{\n\tputs("elh-bench-ok");\n\treturn 0;\n}\n' >"$out/bin/trivial.c"
+echo "modes:"
+modes=
+for m in $modes_wanted; do
+	tc=$(toolchain "$m")
+	case " $toolchains_ok " in
+	*" $tc "*) ;;
+	*)
+		unavailable "$m" "$(cut -f2- "$out/bin/$tc.why" 2>/dev/null || echo "no $tc build")"
+		continue
+		;;
+	esac
+	case $m in
+	elh-hypercall | elh-exitless | elh-systrap-*)
+		if ! [ -x "$ELH" ]; then
+			unavailable "$m" "$ELH does not exist: build ELH first (make)"
+			continue
+		fi
+		if ! [ -x "$out/bin/trivial" ] &&
+			! compile elh-musl "$out/bin/trivial.c" "$out/bin/trivial" >"$out/logs/build-trivial.log" 2>&1; then
+			unavailable "$m" "elh-musl-gcc cannot build a trivial program: $(last_line "$out/logs/build-trivial.log")"
+			continue
+		fi
+		set +e
+		in_mode "$m" "$out/bin/trivial" >"$out/logs/trivial-$m.out" 2>"$out/logs/trivial-$m.err"
+		st=$?
+		set -e
+		if [ $st -ne 0 ] || [ "$(cat "$out/logs/trivial-$m.out")" != elh-bench-ok ]; then
+			why=$(last_line "$out/logs/trivial-$m.err")
+			cmd=$(echo "elh run $(elh_options "$m") $ELH_RUN_ARGS" | sed 's/ *$//')
+			unavailable "$m" "\`$cmd\` of a trivial program failed (status $st)${why:+: $why}"
+			continue
+		fi
+		;;
+	esac
+	modes="$modes $m"
+	echo "  $m: available"
+done
+modes=${modes# }
+[ -n "$modes" ] || die "no mode is available (see $out/unavailable.txt)"
+
+# The reference columns of the ratios: native stock musl, else native elh-musl;
+# and hypercall mode (on systrap when that is the one measured).
+ref=
+case " $modes " in
+*" musl "*) ref=musl ;;
+*" elh-musl-native "*) ref=elh-musl-native ;;
+esac
+hyper=
+case " $modes " in
+*" elh-hypercall "*) hyper=elh-hypercall ;;
+*" elh-systrap-hypercall "*) hyper=elh-systrap-hypercall ;;
+esac
+
+# The benchmark list comes from the programs themselves (--list).
+first_tc=$(toolchain "${modes%% *}")
+: >"$out/benches.txt"
+for p in $progs; do
+	name=$(basename "$p")
+	"$out/bin/$first_tc/$name" --list | while read -r b; do
+		if [ -z "$benches_wanted" ] || echo " $benches_wanted " | grep -q " $b "; then
+			echo "$name $b" >>"$out/benches.txt"
+		fi
+	done
+done
+for b in $benches_wanted; do
+	grep -q " $b\$" "$out/benches.txt" || die "no benchmark named '$b'"
+done
+nbench=$(wc -l <"$out/benches.txt")
+
+# rotate K WORDS...: the words, rotated left by K-1, so every mode gets every slot in turn.
+rotate() {
+	_rot_k=$1
+	shift
+	_rot_k=$(((_rot_k - 1) % $#))
+	while [ "$_rot_k" -gt 0 ]; do
+		_rot_w=$1
+		shift
+		set -- "$@" "$_rot_w"
+		_rot_k=$((_rot_k - 1))
+	done
+	echo "$@"
+}
+
+# Numbers in files: at least four significant digits, never an exponent.
+awk_num='function num(v) { return sprintf(v >= 100 ? "%.1f" : v >= 1 ? "%.3f" : "%.6f", v) }'
+
+# parse BENCH < output: "median unit count" of the repetitions, or "ERR reason".
+parse() {
+	awk -v b="$1" "$awk_num"'
+	/^bench=[^ ]+ unit=[^ ]+ rep=[0-9]+ iters=[0-9]+ value=[0-9]+(\.[0-9]+)?$/ {
+		split($1, kv, "=")
+		if (kv[2] != b) { bad = "output for another benchmark: " $0; exit }
+		split($2, kv, "="); unit = kv[2]
+		split($5, kv, "="); v[++n] = kv[2] + 0
+		next
+	}
+	{ bad = "malformed line: " $0; exit }
+	END {
+		if (bad != "") { print "ERR " bad; exit }
+		if (n == 0) { print "ERR no output"; exit }
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+		m = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+		if (!(m > 0)) { print "ERR non-positive value"; exit }
+		printf "%s %s %d\n", num(m), unit, n
+	}'
+}
+
+# measure MODE PROGRAM BENCH ROUND: one program run; its median goes to results.csv.
+measure() {
+	_ms_bin=$out/bin/$(toolchain "$1")/$2
+	set +e
+	in_mode "$1" "$_ms_bin" --bench "$3" --reps "$reps" "$size_opt" >"$out/run.out" 2>"$out/run.err"
+	_ms_st=$?
+	set -e
+	{
+		echo "== round $4"
+		cat "$out/run.err"
+	} >>"$out/logs/$3.$1.stderr"
+	sed -e "s/^/mode=$1 round=$4 /" "$out/run.out" >>"$out/raw.txt"
+	_ms_res=$(parse "$3" <"$out/run.out")
+	if [ $_ms_st -ne 0 ]; then
+		_ms_why="status $_ms_st: $(last_line "$out/run.err")"
+		if [ $_ms_st -eq 124 ] && [ -n "$timeout_cmd" ]; then
+			_ms_why="timed out after ${BENCH_TIMEOUT}s; later rounds skip this mode"
+			given_up="$given_up $3:$1"
+		fi
+		printf '%s\t%s\t%s\t%s\n' "$3" "$1" "$4" "$_ms_why" >>"$out/failures.txt"
+		printf ' %s:FAIL' "$1"
+		return 0
+	fi
+	case $_ms_res in
+	ERR*)
+		printf '%s\t%s\t%s\t%s\n' "$3" "$1" "$4" "${_ms_res#ERR }" >>"$out/failures.txt"
+		printf ' %s:FAIL' "$1"
+		return 0
+		;;
+	esac
+	# shellcheck disable=SC2086 # "median unit count", split on purpose
+	set -- "$@" $_ms_res
+	echo "$3,$1,$4,$5,$6" >>"$out/results.csv"
+}
+
+echo "running $nbench benchmarks in $(echo "$modes" | wc -w) modes, $rounds rounds, $reps repetitions of ${iters:+$iters iterations}${iters:-about $target_ms ms} each:"
+i=0
+given_up=
+while read -r prog bench; do
+	i=$((i + 1))
+	printf '  [%d/%d] %-20s round' "$i" "$nbench" "$bench"
+	r=1
+	while [ $r -le "$rounds" ]; do
+		printf ' %d' $r
+		# shellcheck disable=SC2086 # the mode list is words by design
+		for m in $(rotate $r $modes); do
+			case " $given_up " in
+			*" $bench:$m "*) continue ;;
+			esac
+			measure "$m" "$prog" "$bench" $r
+		done
+		r=$((r + 1))
+	done
+	# The medians so far, to follow the run; the summary has them all.
+	awk -F, -v b="$bench" -v modes="$modes" "$awk_num"'
+	$1 == b { v[$2] = v[$2] " " $4; u = $5 }
+	END {
+		n = split(modes, M, " "); line = ""
+		for (j = 1; j <= n; j++) {
+			c = split(v[M[j]], a, " ")
+			for (i = 2; i <= c; i++)
+				for (k = i; k > 1 && a[k - 1] + 0 > a[k] + 0; k--) { t = a[k]; a[k] = a[k - 1]; a[k - 1] = t }
+			m = c == 0 ? "-" : c % 2 ? a[(c + 1) / 2] : (a[c / 2] + a[c / 2 + 1]) / 2
+			line = line sprintf("  %s %s", M[j], m == "-" ? m : num(m))
+		}
+		print " ->" line " (" u ")"
+	}' "$out/results.csv"
+done <"$out/benches.txt"
+rm -f "$out/run.out" "$out/run.err"
+
+# Medians over the rounds: one line per benchmark and mode, "bench mode unit median count".
+awk -F, "$awk_num"'
+NR > 1 {
+	k = $1 " " $2
+	if (!(k in n)) order[++nk] = k
+	v[k, ++n[k]] = $4; unit[k] = $5
+}
+END {
+	for (o = 1; o <= nk; o++) {
+		k = order[o]; c = n[k]
+		for (i = 1; i <= c; i++) a[i] = v[k, i] + 0
+		for (i = 2; i <= c; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+		m = c % 2 ? a[(c + 1) / 2] : (a[c / 2] + a[c / 2 + 1]) / 2
+		printf "%s %s %s %d\n", k, unit[k], num(m), c
+	}
+}' "$out/results.csv" >"$out/medians.txt"
+
+# median_of BENCH MODE: the median over the rounds, empty when there is none.
+median_of() {
+	awk -v b="$1" -v m="$2" '$1 == b && $2 == m { print $4 }' "$out/medians.txt"
+}
+
+# Platform figures, measured natively on this host by platform.c.
+plat_tc=
+for tc in glibc musl elh-musl; do
+	case " $toolchains_ok " in
+	*" $tc "*) plat_tc=$tc; break ;;
+	esac
+done
+# platform_figure BENCH: "value ns" (median of one run's repetitions) or "n/a: reason".
+platform_figure() {
+	[ -n "$plat_tc" ] || { echo "n/a: no native build"; return; }
+	set +e
+	"$out/bin/$plat_tc/platform" --bench "$1" --reps "$rounds" "$size_opt" >"$out/run.out" 2>"$out/logs/platform-$1.stderr"
+	_pf_st=$?
+	set -e
+	_pf_res=$(parse "$1" <"$out/run.out")
+	rm -f "$out/run.out"
+	if [ $_pf_st -ne 0 ]; then
+		echo "n/a: $(last_line "$out/logs/platform-$1.stderr")"
+	else
+		case $_pf_res in
+		ERR*) echo "n/a: ${_pf_res#ERR }" ;;
+		*) echo "$_pf_res" | awk '{ printf "%.0f ns\n", $1 }' ;;
+		esac
+	fi
+}
+
+# >>> THE VM EXIT ROUND TRIP <<<
+# It needs the monitor: a guest that exits to elh and is resumed, N times in
+# a loop, timed on either side.  elh has no such probe yet, so this prints
+# n/a with the reason; when it has one, measure here, and the exit/shared-
+# memory ratio below follows.
+exit_figure() {
+	if ! [ -x "$ELH" ]; then
+		echo "n/a: $ELH does not exist"
+	elif _ef_why=$("$ELH" check-kvm 2>&1); then
+		echo "n/a: KVM is usable, but elh has no exit probe yet (a TODO in benchmarks/run.sh)"
+	else
+		echo "n/a: $(echo "$_ef_why" | awk 'NF { l = $0 } END { print l }' | sed 's/^elh: //')"
+	fi
+}
+
+echo "platform figures:"
+fig_null=$(platform_figure null-syscall)
+echo "  native null system call (getppid): $fig_null"
+fig_shm=$(platform_figure cacheline-rtt)
+echo "  shared-memory round trip between two threads (cache-line ping-pong): $fig_shm"
+fig_exit=$(exit_figure)
+echo "  VM exit round trip: $fig_exit"
+case $fig_exit$fig_shm in
+*n/a*) fig_ratio="n/a (needs both figures)" ;;
+*) fig_ratio=$(echo "${fig_exit% ns} ${fig_shm% ns}" | awk '{ printf "%.0f", $1 / $2 }') ;;
+esac
+# Once a hypercall mode runs, its null call minus the native one is a trap into
+# elh and back (a VM exit, under KVM) plus the monitor's work.
+fig_hyper=
+if [ -n "$hyper" ] && [ -n "$ref" ]; then
+	h=$(median_of getppid "$hyper")
+	n=$(median_of getppid "$ref")
+	if [ -n "$h" ] && [ -n "$n" ]; then
+		fig_hyper=$(echo "$h $n" | awk '{ printf "%.0f ns", $1 - $2 }')
+	fi
+fi
+
+# Plots, when gnuplot is there: medians (ns/op), cost ratios, and the scaling curve.
+plots=
+plot_note=
+write_plot_data() {
+	# shellcheck disable=SC2016 # awk program
+	awk -v modes="$modes" -v ref="$ref" -v dir="$out" '
+	{ med[$1, $2] = $4; unit[$1] = $3; if (!($1 in seen)) { seen[$1] = 1; order[++nb] = $1 } }
+	END {
+		nm = split(modes, M, " ")
+		hdr = "benchmark"; for (j = 1; j <= nm; j++) hdr = hdr " " M[j]
+		print hdr > (dir "/plots/medians.dat")
+		rh = "benchmark"; for (j = 1; j <= nm; j++) if (M[j] != ref) rh = rh " " M[j]
+		print rh > (dir "/plots/ratios.dat")
+		print hdr > (dir "/plots/scaling.dat")
+		for (o = 1; o <= nb; o++) {
+			b = order[o]
+			line = b; rl = b
+			for (j = 1; j <= nm; j++) {
+				v = ((b, M[j]) in med) ? med[b, M[j]] : "?"
+				line = line " " v
+				if (M[j] == ref) continue
+				r = "?"
+				if (v != "?" && ref != "" && ((b, ref) in med))
+					r = unit[b] == "Mcalls/s" ? med[b, ref] / v : v / med[b, ref]
+				rl = rl " " r
+			}
+			if (b ~ /^getppid-t[0-9]+$/) {
+				t = b; sub(/^getppid-t/, "", t)
+				sl = t; n2 = split(line, f, " ")
+				for (j = 2; j <= n2; j++) sl = sl " " f[j]
+				print sl > (dir "/plots/scaling.dat")
+			} else if (unit[b] == "ns/op") {
+				print line > (dir "/plots/medians.dat")
+			}
+			print rl > (dir "/plots/ratios.dat")
+		}
+	}' "$out/medians.txt"
+}
+if ! command -v "$GNUPLOT" >/dev/null 2>&1; then
+	plot_note="gnuplot not found (Debian package gnuplot-nox): no plots"
+else
+	mkdir -p "$out/plots"
+	write_plot_data
+	nmodes=$(echo "$modes" | wc -w)
+	term="pngcairo noenhanced size 1280,640"
+	"$GNUPLOT" -e "set terminal $term" </dev/null >/dev/null 2>&1 || term="png noenhanced size 1280,640"
+	cat >"$out/plots/plots.gp" <<EOF
+# Generated by benchmarks/run.sh: gnuplot plots.gp, in this folder.
+set terminal $term
+set datafile missing '?'
+set key outside right top
+set grid ytics
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set xtics rotate by -30 nomirror
+set logscale y
+
+set output 'medians.png'
+set title 'Median ns per operation, by mode (log scale; lower is better)'
+set ylabel 'ns/op'
+plot for [i=2:$((nmodes + 1))] 'medians.dat' using i:xtic(1) title columnheader(i)
+
+EOF
+	if [ -n "$ref" ] && [ "$nmodes" -gt 1 ]; then
+		cat >>"$out/plots/plots.gp" <<EOF
+set output 'ratios.png'
+set title 'Cost relative to $ref (log scale; above 1 is slower)'
+set ylabel 'cost ratio'
+plot for [i=2:$nmodes] 'ratios.dat' using i:xtic(1) title columnheader(i), 1 with lines lc rgb 'black' notitle
+
+EOF
+	fi
+	cat >>"$out/plots/plots.gp" <<EOF
+unset style
+set style data linespoints
+set xtics norotate
+set logscale x 2
+unset logscale y
+set yrange [0:*]
+set output 'scaling.png'
+set title 'getppid from N threads at once: aggregate rate (higher is better)'
+set xlabel 'threads'
+set ylabel 'Mcalls/s'
+plot for [i=2:$((nmodes + 1))] 'scaling.dat' using 1:i title columnheader(i) lw 2 pt 7
+EOF
+	if (cd "$out/plots" && "$GNUPLOT" plots.gp) >"$out/logs/gnuplot.log" 2>&1; then
+		for f in "$out"/plots/*.png; do
+			[ -f "$f" ] && plots="$plots plots/$(basename "$f")"
+		done
+		plots=${plots# }
+	else
+		plot_note="gnuplot failed: $(last_line "$out/logs/gnuplot.log") (see logs/gnuplot.log)"
+	fi
+fi
+
+# summary.md
+elapsed=$(($(date +%s) - started))
+{
+	echo "# ELH benchmarks, $(basename "$out")"
+	echo
+	echo "- host: $(uname -sr) $(uname -m), $(nproc 2>/dev/null || echo '?') CPUs" \
+		"($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)), load average at start $loadavg"
+	echo "- **$rounds rounds**: in each round every mode runs each benchmark once, modes side by side, their order rotated every round"
+	if [ -n "$iters" ]; then
+		echo "- a round's value: the median of $reps repetitions of $iters iterations each (fixed count)"
+	else
+		echo "- a round's value: the median of $reps repetitions of about $target_ms ms each (iterations calibrated per mode, after a warm-up)"
+	fi
+	echo "- table: **median over the rounds**; ratios are costs relative to a reference mode" \
+		"(value ÷ reference for ns/op, reference ÷ value for Mcalls/s): **above 1 is slower**"
+	echo "- the run took ${elapsed} s"
+	echo
+	# shellcheck disable=SC2016 # awk program
+	awk -v modes="$modes" -v ref="$ref" -v hyper="$hyper" -v rounds="$rounds" -v benches="$(awk '{ print $2 }' "$out/benches.txt" | tr '\n' ' ')" '
+	function fmt(v) {
+		if (v >= 1000) return sprintf("%.0f", v)
+		if (v >= 100) return sprintf("%.1f", v)
+		if (v >= 10) return sprintf("%.2f", v)
+		return sprintf("%.3g", v)
+	}
+	function ratio(b, m, r) {
+		if (!((b, m) in med) || !((b, r) in med)) return "–"
+		return sprintf("%.2f", unit[b] == "Mcalls/s" ? med[b, r] / med[b, m] : med[b, m] / med[b, r])
+	}
+	{ med[$1, $2] = $4; cnt[$1, $2] = $5; unit[$1] = $3 }
+	END {
+		nm = split(modes, M, " "); nb = split(benches, B, " ")
+		h = "| benchmark | unit |"; s = "| --- | --- |"
+		for (j = 1; j <= nm; j++) { h = h " " M[j] " |"; s = s " ---: |" }
+		for (j = 1; j <= nm; j++) if (ref != "" && M[j] != ref) { h = h " " M[j] " ÷ " ref " |"; s = s " ---: |" }
+		for (j = 1; j <= nm; j++) if (hyper != "" && M[j] != hyper) { h = h " " M[j] " ÷ " hyper " |"; s = s " ---: |" }
+		print h; print s
+		for (i = 1; i <= nb; i++) {
+			b = B[i]
+			line = "| " b " | " (b in unit ? unit[b] : "") " |"
+			for (j = 1; j <= nm; j++) {
+				c = "fail"
+				if ((b, M[j]) in med) {
+					c = fmt(med[b, M[j]])
+					if (cnt[b, M[j]] < rounds) c = c " (" cnt[b, M[j]] " of " rounds ")"
+				}
+				line = line " " c " |"
+			}
+			for (j = 1; j <= nm; j++) if (ref != "" && M[j] != ref) line = line " " ratio(b, M[j], ref) " |"
+			for (j = 1; j <= nm; j++) if (hyper != "" && M[j] != hyper) line = line " " ratio(b, M[j], hyper) " |"
+			print line
+		}
+	}' "$out/medians.txt"
+	echo
+	if [ -s "$out/unavailable.txt" ]; then
+		echo "Modes not measured:"
+		echo
+		awk -F'\t' '{ printf "- `%s`: %s\n", $1, $2 }' "$out/unavailable.txt"
+		echo
+	fi
+	if [ -s "$out/failures.txt" ]; then
+		echo "Failed runs (no value recorded; see logs/):"
+		echo
+		awk -F'\t' '{ printf "- %s, %s, round %s: %s\n", $1, $2, $3, $4 }' "$out/failures.txt"
+		echo
+	fi
+	echo "## Platform figures (this host, measured natively, medians of $rounds repetitions)"
+	echo
+	echo "- native null system call (getppid through the bare \`syscall\` instruction): $fig_null"
+	echo "- shared-memory round trip between two threads on two CPUs (cache-line ping-pong): $fig_shm"
+	echo "- VM exit round trip (guest ring 3 → elh → guest): $fig_exit"
+	echo "- exit ÷ shared-memory round trip: $fig_ratio"
+	if [ -n "$fig_hyper" ]; then
+		echo "- getppid under $hyper minus under $ref: $fig_hyper (a trap into elh and back plus the monitor's work)"
+	fi
+	echo
+	echo "## Builds and files"
+	echo
+	for tc in $toolchains_ok; do
+		echo "- $tc: \`$(compiler_of "$tc")\`"
+	done
+	for m in $modes; do
+		case $m in
+		elh-hypercall | elh-exitless | elh-systrap-*) echo "- $m: \`$(echo "elh run $(elh_options "$m") $ELH_RUN_ARGS" | sed 's/ *$//') BIN\`" ;;
+		esac
+	done
+	echo "- plots: ${plots:-none}${plot_note:+ — $plot_note}"
+	echo "- results.csv: every round's value; raw.txt: every repetition; logs/: stderr of every run and build"
+} >"$out/summary.md"
+
+echo
+cat "$out/summary.md"
