@@ -131,7 +131,7 @@ int elh_exitless_start(struct elh_vm *vm, int workers, char *err, size_t errlen)
 		const struct elh_sysdesc *d = &elh_systab[nr];
 
 		if (d->name && !(d->flags & (ELH_SYS_MAY_BLOCK | ELH_SYS_NO_RETURN | ELH_SYS_RAW |
-					     ELH_SYS_UNSUPPORTED)))
+					     ELH_SYS_UNSUPPORTED | ELH_SYS_THREAD)))
 			allowed[nr / 64] |= 1ull << (nr % 64);
 	}
 	memcpy(area->exitless, allowed, sizeof(allowed));

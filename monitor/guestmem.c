@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -16,19 +17,25 @@ int elh_guest_range(const struct elh_arena *a, uint64_t gva, uint64_t len)
 }
 
 /*
- * process_vm_readv/writev on our own pid copy through the kernel's
+ * process_vm_readv/writev on ourselves copy through the kernel's
  * user-access routines: an unmapped or protected guest page yields EFAULT
- * (or a short count) rather than SIGSEGV in the monitor.
+ * (or a short count) rather than SIGSEGV in the monitor.  They are aimed at
+ * the calling thread, not at the process id: once the main thread has
+ * exited (a guest may end its main thread first), the thread-group leader
+ * has no memory to look at.
  */
 static int copy_self(void *local, uint64_t gva, size_t len, int to_guest)
 {
+	static __thread pid_t self;
 	struct iovec l = { .iov_base = local, .iov_len = len };
 	struct iovec r = { .iov_base = (void *)(uintptr_t)gva, .iov_len = len };
 	ssize_t n;
 
+	if (!self)
+		self = (pid_t)syscall(SYS_gettid);
 	do {
-		n = to_guest ? process_vm_writev(getpid(), &l, 1, &r, 1, 0)
-			     : process_vm_readv(getpid(), &l, 1, &r, 1, 0);
+		n = to_guest ? process_vm_writev(self, &l, 1, &r, 1, 0)
+			     : process_vm_readv(self, &l, 1, &r, 1, 0);
 	} while (n < 0 && errno == EINTR);
 	return n == (ssize_t)len ? 0 : -EFAULT;
 }

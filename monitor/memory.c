@@ -492,6 +492,15 @@ int elh_mm_lookup(struct elh_vm *vm, uint64_t addr, struct elh_vma *out)
 	return r;
 }
 
+int elh_mm_mapped(struct elh_vm *vm, uint64_t addr)
+{
+	struct elh_vma v;
+
+	if (addr < vm->mm->base || addr >= vm->mm->end)
+		return 1; /* outside the guest's mappings: not a placeholder */
+	return elh_mm_lookup(vm, addr, &v) == 0;
+}
+
 /* ---- mmap, munmap, mprotect ---- */
 
 long elh_mm_mmap(struct elh_vm *vm, uint64_t addr, uint64_t len, int prot, int flags, int fd,

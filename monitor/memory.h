@@ -88,6 +88,10 @@ int elh_mm_init(struct elh_vm *vm, uint64_t arena_size, char *err, size_t errlen
  */
 uint64_t elh_mm_carve(struct elh_vm *vm, uint64_t len);
 
+/* Is the page holding addr mapped for the guest (inside the arena, by the
+ * loader, brk or mmap, or carved for the monitor)? */
+int elh_mm_mapped(struct elh_vm *vm, uint64_t addr);
+
 /* Give the arena back to the host and free vm->mm (tests; elh just exits). */
 void elh_mm_destroy(struct elh_vm *vm);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -127,6 +128,7 @@ int elh_run(const struct elh_run_options *opt)
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 
 	vm->platform = opt->platform;
+	vm->guest_no_new_privs = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
 	vm->trace = opt->trace;
 	vm->stats = opt->stats;
 	vm->kvm_fd = vm->vm_fd = -1;

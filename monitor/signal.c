@@ -43,12 +43,25 @@ struct elh_signals {
 	struct ksigaction action[65];
 	uint64_t pending;              /* process-directed, atomic */
 	siginfo_t info[65];
+	uint32_t count[65];            /* real-time signals: instances queued */
 	uint32_t seq;                  /* bumped at every new pending signal; futex word */
 	uint32_t xsave_size;           /* the host's XSAVE size for enabled features */
 	uint64_t xcr0;
 };
 
 static struct elh_signals signals;
+
+/*
+ * Make sig pending in set.  Standard signals merge; real-time ones queue:
+ * count says how many instances wait (their siginfo is the latest one's).
+ * Safe in a signal handler.
+ */
+static void mark_pending(uint64_t *set, uint32_t *count, int sig)
+{
+	if (sig >= 32)
+		__atomic_add_fetch(count, 1, __ATOMIC_SEQ_CST);
+	__atomic_or_fetch(set, BIT(sig), __ATOMIC_SEQ_CST);
+}
 
 int elh_signal_init(struct elh_vm *vm)
 {
@@ -82,10 +95,10 @@ void elh_signal_note_host(struct elh_vcpu *cpu, int sig, const siginfo_t *info)
 		return;
 	if ((BIT(sig) & THREAD_DIRECTED) && cpu) {
 		cpu->pending_info[sig - 1] = *info;
-		__atomic_or_fetch(&cpu->pending, BIT(sig), __ATOMIC_SEQ_CST);
+		mark_pending(&cpu->pending, &cpu->pending_count[sig - 1], sig);
 	} else {
 		signals.info[sig] = *info;
-		__atomic_or_fetch(&signals.pending, BIT(sig), __ATOMIC_SEQ_CST);
+		mark_pending(&signals.pending, &signals.count[sig], sig);
 	}
 	bump_seq();
 }
@@ -127,14 +140,14 @@ int elh_signal_send(struct elh_vm *vm, struct elh_vcpu *target, int sig, const s
 		return -EINVAL;
 	if (target) {
 		target->pending_info[sig - 1] = *info;
-		__atomic_or_fetch(&target->pending, BIT(sig), __ATOMIC_SEQ_CST);
+		mark_pending(&target->pending, &target->pending_count[sig - 1], sig);
 		bump_seq();
 		if (target->tid != (pid_t)syscall(SYS_gettid))
 			elh_signal_kick_thread(target);
 		return 0;
 	}
 	signals.info[sig] = *info;
-	__atomic_or_fetch(&signals.pending, BIT(sig), __ATOMIC_SEQ_CST);
+	mark_pending(&signals.pending, &signals.count[sig], sig);
 	bump_seq();
 	/* Wake a thread that can take it (perhaps the sender itself). */
 	pthread_mutex_lock(&vm->thread_lock);
@@ -182,6 +195,11 @@ static int dequeue(struct elh_vcpu *cpu, uint64_t allowed, siginfo_t *info)
 			if (__atomic_fetch_and(set, ~BIT(sig), __ATOMIC_ACQ_REL) & BIT(sig)) {
 				*info = pass ? signals.info[sig] : cpu->pending_info[sig - 1];
 				info->si_signo = sig;
+				/* More instances of a real-time signal stay pending. */
+				uint32_t *count = pass ? &signals.count[sig] : &cpu->pending_count[sig - 1];
+
+				if (sig >= 32 && __atomic_sub_fetch(count, 1, __ATOMIC_SEQ_CST) > 0)
+					__atomic_or_fetch(set, BIT(sig), __ATOMIC_SEQ_CST);
 				return sig;
 			}
 		}
@@ -378,6 +396,7 @@ long elh_sys_rt_sigaction(struct elh_vcpu *cpu, const uint64_t a[6])
 	if (a[1] && act.handler == (uint64_t)(uintptr_t)SIG_IGN) {
 		/* Setting SIG_IGN discards what is pending (POSIX). */
 		__atomic_fetch_and(&signals.pending, ~BIT(sig), __ATOMIC_ACQ_REL);
+		__atomic_store_n(&signals.count[sig], 0, __ATOMIC_SEQ_CST);
 	}
 	if (a[2] && elh_guest_write(&cpu->vm->arena, a[2], &old, sizeof(old)))
 		return -EFAULT;

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "guestmem.h"
@@ -118,6 +119,16 @@ ELH_HANDLER(prctl)
 	case PR_SET_DUMPABLE:
 	case PR_GET_DUMPABLE:
 	case PR_SET_PDEATHSIG: return elh_host2(SYS_prctl, option, a[1]);
+	case PR_SET_NO_NEW_PRIVS:
+		/* Virtual: the systrap platform sets the monitor's own flag. */
+		if (a[1] != 1 || a[2] || a[3] || a[4])
+			return -EINVAL;
+		vm->guest_no_new_privs = 1;
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		if (a[1] || a[2] || a[3] || a[4])
+			return -EINVAL;
+		return vm->guest_no_new_privs;
 	case PR_GET_PDEATHSIG:
 		ret = elh_host2(SYS_prctl, PR_GET_PDEATHSIG, &sig);
 		if (ret < 0)
@@ -158,4 +169,17 @@ ELH_HANDLER(waitid)
 	if (idtype != P_ALL && idtype != P_PID && idtype != P_PGID && idtype != P_PIDFD)
 		return -EINVAL;
 	return -ECHILD;
+}
+
+/*
+ * The calling thread's CPU clock is the guest thread's, wherever the call
+ * runs (an exit-less worker is another host thread): its tid names it.
+ */
+ELH_HANDLER(clock_gettime)
+{
+	clockid_t id = (clockid_t)a[0];
+
+	if (id == CLOCK_THREAD_CPUTIME_ID)
+		id = (clockid_t)((~(unsigned)cpu->tid << 3) | 6); /* CPUCLOCK_SCHED of tid */
+	return elh_host2(SYS_clock_gettime, id, a[1]);
 }

@@ -169,6 +169,7 @@ _Static_assert(sizeof(struct rlimit) == 16, "rlim_t is 64-bit");
 #define PASS  ELH_SYS_PASS
 #define RAW   ELH_SYS_RAW
 #define UNSUP ELH_SYS_UNSUPPORTED
+#define THR   ELH_SYS_THREAD
 
 /* name, nargs, { kinds }, { lengths / structures }, result, flags, handler, note */
 #define SYS(nm, ...) [__NR_##nm] = { #nm, __VA_ARGS__ }
@@ -351,8 +352,9 @@ const struct elh_sysdesc elh_systab[] = {
 	SYS(timerfd_gettime, 2, { FD, SOUT }, { 0, ELH_ST_ITIMERSPEC }, R_INT, PASS),
 
 	/* time and sleeping */
-	SYS(clock_gettime, 2, { INT, SOUT }, { 0, ELH_ST_TIMESPEC }, R_INT, PASS),
+	SYS(clock_gettime, 2, { INT, SOUT }, { 0, ELH_ST_TIMESPEC }, R_INT, 0, elh_do_clock_gettime),
 	SYS(clock_getres, 2, { INT, SOUT | OPT }, { 0, ELH_ST_TIMESPEC }, R_INT, PASS),
+	SYS(clock_settime, 2, { INT, SIN }, { 0, ELH_ST_TIMESPEC }, R_INT, PASS),
 	SYS(clock_nanosleep, 4, { INT, HEX, SIN, SOUT | OPT },
 	    { 0, 0, ELH_ST_TIMESPEC, ELH_ST_TIMESPEC }, R_INT, BLOCK | PASS),
 	SYS(nanosleep, 2, { SIN, SOUT | OPT }, { ELH_ST_TIMESPEC, ELH_ST_TIMESPEC }, R_INT,
@@ -408,25 +410,25 @@ const struct elh_sysdesc elh_systab[] = {
 	SYS(prlimit64, 4, { INT, UINT, SIN | OPT, SOUT | OPT },
 	    { 0, 0, ELH_ST_RLIMIT, ELH_ST_RLIMIT }, R_INT, 0, elh_do_prlimit64,
 	    "own process only (EPERM otherwise); RLIMIT_NOFILE is virtual"),
-	SYS(getrusage, 2, { INT, SOUT }, { 0, ELH_ST_RUSAGE }, R_INT, PASS),
+	SYS(getrusage, 2, { INT, SOUT }, { 0, ELH_ST_RUSAGE }, R_INT, PASS | THR),
 	SYS(sysinfo, 1, { SOUT }, { ELH_ST_SYSINFO }, R_INT, PASS),
 	SYS(uname, 1, { SOUT }, { ELH_ST_UTSNAME }, R_INT, PASS),
 	SYS(getrandom, 3, { BOUT, UINT, HEX }, { 1 }, R_SIZE, PASS),
-	SYS(getpriority, 2, { INT, INT }, { 0 }, R_INT, PASS),
-	SYS(setpriority, 3, { INT, INT, INT }, { 0 }, R_INT, 0, elh_do_setpriority,
+	SYS(getpriority, 2, { INT, INT }, { 0 }, R_INT, PASS | THR),
+	SYS(setpriority, 3, { INT, INT, INT }, { 0 }, R_INT, THR, elh_do_setpriority,
 	    "PRIO_PROCESS of this process's threads only (ESRCH, EPERM otherwise)"),
 	SYS(sched_yield, 0, { 0 }, { 0 }, R_INT, PASS),
-	SYS(sched_getaffinity, 3, { INT, UINT, BOUT }, { 0, 0, 1 }, R_INT, PASS),
-	SYS(sched_setaffinity, 3, { INT, UINT, BIN }, { 0, 0, 1 }, R_INT, 0,
+	SYS(sched_getaffinity, 3, { INT, UINT, BOUT }, { 0, 0, 1 }, R_INT, PASS | THR),
+	SYS(sched_setaffinity, 3, { INT, UINT, BIN }, { 0, 0, 1 }, R_INT, THR,
 	    elh_do_sched_setaffinity, "this process's threads only (ESRCH otherwise)"),
-	SYS(sched_getscheduler, 1, { INT }, { 0 }, R_INT, PASS),
-	SYS(sched_getparam, 2, { INT, SOUT }, { 0, ELH_ST_SCHED_PARAM }, R_INT, PASS),
+	SYS(sched_getscheduler, 1, { INT }, { 0 }, R_INT, PASS | THR),
+	SYS(sched_getparam, 2, { INT, SOUT }, { 0, ELH_ST_SCHED_PARAM }, R_INT, PASS | THR),
 	SYS(sched_get_priority_max, 1, { INT }, { 0 }, R_INT, PASS),
 	SYS(sched_get_priority_min, 1, { INT }, { 0 }, R_INT, PASS),
 	SYS(sched_rr_get_interval, 2, { INT, SOUT }, { 0, ELH_ST_TIMESPEC }, R_INT, PASS),
 	SYS(getcpu, 3, { SOUT | OPT, SOUT | OPT, PTR }, { ELH_ST_U32, ELH_ST_U32 }, R_INT, PASS),
 	SYS(membarrier, 3, { INT, HEX, INT }, { 0 }, R_INT, PASS),
-	SYS(prctl, 5, { INT, HEX, HEX, HEX, HEX }, { 0 }, R_INT, 0, elh_do_prctl,
+	SYS(prctl, 5, { INT, HEX, HEX, HEX, HEX }, { 0 }, R_INT, THR, elh_do_prctl,
 	    "PR_SET_NAME, PR_GET_NAME, PR_SET/GET_DUMPABLE, PR_SET/GET_PDEATHSIG; others EINVAL"),
 	SYS(wait4, 4, { INT, PTR, HEX, PTR }, { 0 }, R_INT, BLOCK, elh_do_wait4,
 	    "no child processes exist yet: ECHILD"),

@@ -114,6 +114,9 @@ enum {
 	ELH_SYS_RAW = 1 << 3,	      /* the handler gets the raw registers (the
 				       * special handlers of special.h) */
 	ELH_SYS_UNSUPPORTED = 1 << 4, /* known, deliberately ENOSYS (see note) */
+	ELH_SYS_THREAD = 1 << 5,    /* acts on the calling host thread (its name,
+				     * affinity, priority, usage): must run on
+				     * the guest thread's own vCPU thread */
 };
 
 struct elh_vcpu;
@@ -303,6 +306,7 @@ ELH_HANDLER(getgroups);
 ELH_HANDLER(sched_setaffinity);
 ELH_HANDLER(setpriority);
 ELH_HANDLER(prctl);
+ELH_HANDLER(clock_gettime);
 ELH_HANDLER(wait4);
 ELH_HANDLER(waitid);
 

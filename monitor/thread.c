@@ -22,6 +22,7 @@
 
 #include "exitless.h"
 #include "guestmem.h"
+#include "memory.h"
 #include "platform.h"
 #include "run.h"
 #include "signal.h"
@@ -442,6 +443,11 @@ void elh_vcpu_loop(struct elh_vcpu *cpu)
 			break;
 		}
 		case ELH_EXIT_FAULT:
+			/* A page the guest unmapped is a reserved placeholder on
+			 * the host (memory.c): Linux says MAPERR for it. */
+			if (ex.info.si_signo == SIGSEGV && ex.info.si_code == SEGV_ACCERR &&
+			    !elh_mm_mapped(cpu->vm, (uint64_t)(uintptr_t)ex.info.si_addr))
+				ex.info.si_code = SEGV_MAPERR;
 			elh_signal_fault(cpu, &ex.info);
 			break;
 		case ELH_EXIT_INTERRUPT:

@@ -37,6 +37,7 @@ struct elh_vm {
 	int kvm_fd, vm_fd;
 	const struct elh_platform *platform;
 	uint64_t exitless_area; /* guest address of the exit-less area, 0 if none */
+	int guest_no_new_privs; /* prctl(PR_SET_NO_NEW_PRIVS) as the guest sees it */
 
 	/* mutable, each with its own lock */
 	struct elh_mm *mm;
@@ -68,6 +69,7 @@ struct elh_vcpu {
 	uint64_t sigmask;          /* bit sig-1; written by this thread, read by others */
 	uint64_t pending;          /* thread-directed, atomic */
 	siginfo_t pending_info[64];
+	uint32_t pending_count[64]; /* real-time signals: instances queued */
 	uint64_t saved_mask;       /* mask to restore after sigsuspend's handler */
 	int saved_mask_valid;
 	long restart_nr;           /* syscall that returned EINTR, -1 if none */

@@ -3,6 +3,7 @@
 #define ELH_CORPUS_CHECK_H
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,18 @@ static inline const char *errno_name(int e)
 	case EADDRINUSE: return "EADDRINUSE";
 	default: return "other";
 	}
+}
+
+/* FNV-1a: a checksum of data a program moved around, printed instead of
+ * the data. */
+static inline unsigned int fnv(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	unsigned int h = 2166136261u;
+
+	while (n--)
+		h = (h ^ *s++) * 16777619u;
+	return h;
 }
 
 /* A private scratch directory under /tmp; removed by the caller. */

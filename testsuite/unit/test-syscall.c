@@ -874,7 +874,11 @@ START_TEST(prctl_allow_list)
 	ck_assert_int_eq(SC(SYS_prctl, PR_GET_PDEATHSIG, G(sig)), 0);
 	ck_assert_int_eq(*sig, SIGTERM);
 	ck_assert_int_eq(SC(SYS_prctl, PR_SET_SECCOMP, 2, 0), -EINVAL);
-	ck_assert_int_eq(SC(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), -EINVAL);
+	/* no_new_privs is the guest's own flag: the host thread's is untouched. */
+	ck_assert_int_eq(SC(SYS_prctl, PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0), 0);
+	ck_assert_int_eq(SC(SYS_prctl, PR_SET_NO_NEW_PRIVS, 2, 0, 0, 0), -EINVAL);
+	ck_assert_int_eq(SC(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 0);
+	ck_assert_int_eq(SC(SYS_prctl, PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0), 1);
 	ck_assert_int_eq(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0), 0);
 }
 END_TEST
