@@ -120,14 +120,7 @@ long elh_mm_map_stack(struct elh_vm *vm, uint64_t size, int prot);
 /* Copy the mapping that contains addr into *out: 0, or -ENOENT if none. */
 int elh_mm_lookup(struct elh_vm *vm, uint64_t addr, struct elh_vma *out);
 
-/* The guest's system calls (special.h): Linux semantics inside the arena. */
-ELH_SPECIAL(mmap);
-ELH_SPECIAL(munmap);
-ELH_SPECIAL(mprotect);
-ELH_SPECIAL(mremap);
-ELH_SPECIAL(brk);
-ELH_SPECIAL(madvise);
-ELH_SPECIAL(msync);
-ELH_SPECIAL(mincore);
+/* The guest's mmap family and brk, with Linux semantics inside the arena,
+ * are declared in special.h (elh_sys_mmap and the rest). */
 
 #endif
