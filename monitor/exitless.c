@@ -15,6 +15,7 @@
 #include "exitless.h"
 #include "memory.h"
 #include "syscall.h"
+#include "thread.h"
 #include "vm.h"
 
 /* How long a worker keeps scanning after its last call before it sleeps.
@@ -34,18 +35,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
-static struct elh_vcpu *vcpu_of(struct elh_vm *vm, pid_t tid)
-{
-	struct elh_vcpu *found = NULL;
-
-	pthread_mutex_lock(&vm->thread_lock);
-	for (struct elh_vcpu *t = vm->threads; t; t = t->next)
-		if (t->tid == tid && !t->exiting)
-			found = t;
-	pthread_mutex_unlock(&vm->thread_lock);
-	return found;
-}
-
 static void serve(struct elh_vm *vm, struct elh_sqe *q)
 {
 	uint32_t want = ELH_SQE_SUBMITTED;
@@ -59,7 +48,7 @@ static void serve(struct elh_vm *vm, struct elh_sqe *q)
 		return; /* another worker took it */
 	nr = q->nr;
 	memcpy(args, q->args, sizeof(args));
-	cpu = vcpu_of(vm, (pid_t)q->owner);
+	cpu = elh_thread_find(vm, (pid_t)q->owner); /* it waits for this call: it cannot exit */
 	if (!cpu)
 		r = -ESRCH;
 	else if (nr < 0 || nr >= ELH_NSYSCALLS || !(allowed[nr / 64] >> (nr % 64) & 1))

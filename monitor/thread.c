@@ -87,6 +87,16 @@ static struct elh_vcpu *find_locked(struct elh_vm *vm, pid_t tid)
 	return NULL;
 }
 
+struct elh_vcpu *elh_thread_find(struct elh_vm *vm, pid_t tid)
+{
+	struct elh_vcpu *t;
+
+	pthread_mutex_lock(&vm->thread_lock);
+	t = find_locked(vm, tid);
+	pthread_mutex_unlock(&vm->thread_lock);
+	return t;
+}
+
 /* Unblock every host signal on a vCPU thread whose handlers are ready. */
 static void unblock_host_signals(void)
 {

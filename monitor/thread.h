@@ -3,6 +3,7 @@
 #define ELH_MONITOR_THREAD_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 struct elh_vm;
 struct elh_vcpu;
@@ -15,5 +16,9 @@ struct elh_vcpu *elh_vcpu_new(struct elh_vm *vm);
 int elh_vcpu_start(struct elh_vcpu *cpu, char *err, size_t errlen);
 
 void elh_thread_register(struct elh_vcpu *cpu);
+
+/* The live guest thread with this tid, or NULL.  The caller must know that
+ * it cannot exit meanwhile (an exit-less worker serving its pending call). */
+struct elh_vcpu *elh_thread_find(struct elh_vm *vm, pid_t tid);
 
 #endif
