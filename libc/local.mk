@@ -9,7 +9,7 @@ MUSL_PATCHES = $(shell sed -e '/^\#/d' -e '/^$$/d' -e 's|^|$(srcdir)/libc/patche
 musl_sysroot = $(abs_top_builddir)/libc/sysroot
 musl_instdir = $(libdir)/elh-musl
 
-EXTRA_DIST += libc/README.md libc/fetch-musl.sh libc/prepare-musl.sh \
+EXTRA_DIST += libc/README.md libc/fetch-musl.sh libc/prepare-musl.sh libc/refresh-patches.sh \
 	libc/elh-musl-gcc.in libc/elh-musl-gcc.specs.in \
 	libc/patches/series $(MUSL_PATCHES)
 

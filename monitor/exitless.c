@@ -1,4 +1,4 @@
-/* The worker pool behind exit-less system calls. */
+/* The worker pool behind exit-less system calls (exitless.h). */
 #include <errno.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -14,18 +14,41 @@
 #include "errors.h"
 #include "exitless.h"
 #include "memory.h"
+#include "platform.h"
+#include "signal.h"
 #include "syscall.h"
-#include "thread.h"
 #include "vm.h"
 
-/* How long a worker keeps scanning after its last call before it sleeps.
- * With two cores, a spinning worker competes with the guest: keep it short. */
-#define WORKER_SPIN_NS 50000
-/* How long a guest thread spins for its completion before it sleeps. */
+/* A worker spins this long after its last call before it sleeps; the
+ * budget doubles when a sleep ends soon after it began and halves when
+ * spinning found nothing for long.  With two cores a spinning worker takes
+ * the guest's core away: the floor is low. */
+#define WORKER_SPIN_MIN_NS 4000
+#define WORKER_SPIN_MAX_NS 200000
+#define WORKER_SPIN_START_NS 50000
+/* A worker started beyond the configured number ends after this long idle. */
+#define EXTRA_IDLE_NS 1000000000ull
+/* The longest a guest thread spins for its completion before it sleeps. */
 #define GUEST_SPIN_NS 20000
 
-static struct elh_shared *area;
-static uint64_t allowed[ELH_NSYSCALLS / 64]; /* the monitor's own copy */
+struct worker {
+	pid_t tid;
+	int extra;              /* started for a blocking call; may retire */
+	uint64_t spin_ns;       /* current spin budget */
+	struct elh_vcpu *proxy; /* the calling thread as handlers see it */
+};
+
+static struct {
+	struct elh_vm *vm;
+	struct elh_shared *area;
+	uint64_t allowed[ELH_NSYSCALLS / 64]; /* the monitor's own copy */
+	int base, max;
+	int total;    /* live workers */
+	int blocking; /* workers inside a blocking call */
+	int peak;
+	pid_t running[ELH_NSLOTS]; /* host tid of the worker running entry i's call */
+	uint64_t served, restarts, retraps_bound, retraps_vcpu, retraps_signal;
+} pool;
 
 static uint64_t now_ns(void)
 {
@@ -35,12 +58,67 @@ static uint64_t now_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
-static void serve(struct elh_vm *vm, struct elh_sqe *q)
+static void count(uint64_t *c)
 {
-	uint32_t want = ELH_SQE_SUBMITTED;
-	struct elh_vcpu *cpu;
+	__atomic_add_fetch(c, 1, __ATOMIC_RELAXED);
+}
+
+/* Calls that need the calling vCPU itself: a signal mask installed for the
+ * duration of the call. */
+static int needs_vcpu(long nr, const uint64_t a[6])
+{
+	switch (nr) {
+	case SYS_ppoll: return a[3] != 0;
+	case SYS_pselect6: return a[5] != 0;
+	case SYS_epoll_pwait: case SYS_epoll_pwait2: return a[4] != 0;
+	default: return 0;
+	}
+}
+
+/* A signal the host raised on this worker for the call it just made
+ * (SIGPIPE, SIGXFSZ) belongs to the guest thread: take it back, and have
+ * the guest make the call again itself (it fails again, nothing done, and
+ * the signal arises on the right thread). */
+static int took_call_signal(long r)
+{
+	static const struct timespec zero;
+	sigset_t set;
+	int got = 0;
+
+	if (r != -EPIPE && r != -EFBIG)
+		return 0;
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigaddset(&set, SIGXFSZ);
+	while (sigtimedwait(&set, NULL, &zero) > 0)
+		got = 1;
+	return got;
+}
+
+static int start_worker(int extra);
+
+/* Run one blocking call on this worker, keeping at least one worker free
+ * for short calls: start another if this was the last, or refuse (RETRAP)
+ * at the bound. */
+static int enter_blocking(void)
+{
+	int busy = __atomic_add_fetch(&pool.blocking, 1, __ATOMIC_SEQ_CST);
+
+	if (__atomic_load_n(&pool.total, __ATOMIC_SEQ_CST) - busy >= 1)
+		return 0;
+	if (start_worker(1) == 0)
+		return 0;
+	__atomic_sub_fetch(&pool.blocking, 1, __ATOMIC_SEQ_CST);
+	return -1;
+}
+
+static void serve(struct worker *w, struct elh_sqe *q, int slot)
+{
+	uint32_t want = ELH_SQE_SUBMITTED, flags = 0;
+	const struct elh_sysdesc *d;
 	uint64_t args[6];
 	int64_t nr;
+	int blocking = 0;
 	long r;
 
 	if (!__atomic_compare_exchange_n(&q->state, &want, ELH_SQE_RUNNING, 0, __ATOMIC_ACQ_REL,
@@ -48,69 +126,207 @@ static void serve(struct elh_vm *vm, struct elh_sqe *q)
 		return; /* another worker took it */
 	nr = q->nr;
 	memcpy(args, q->args, sizeof(args));
-	cpu = elh_thread_find(vm, (pid_t)q->owner); /* it waits for this call: it cannot exit */
-	if (!cpu)
-		r = -ESRCH;
-	else if (nr < 0 || nr >= ELH_NSYSCALLS || !(allowed[nr / 64] >> (nr % 64) & 1))
+	w->proxy->tid = (pid_t)q->owner;
+	if (nr < 0 || nr >= ELH_NSYSCALLS || !(pool.allowed[nr / 64] >> (nr % 64) & 1)) {
 		r = -ENOSYS; /* the guest's copy of the list is only advisory */
-	else
-		r = elh_syscall(cpu, nr, args);
+		goto post;
+	}
+	if (needs_vcpu(nr, args)) {
+		count(&pool.retraps_vcpu);
+		r = -ENOSYS;
+		flags = ELH_SQE_RETRAP;
+		goto post;
+	}
+	d = &elh_systab[nr];
+	if (d->flags & ELH_SYS_MAY_BLOCK) {
+		if (enter_blocking() < 0) {
+			count(&pool.retraps_bound);
+			r = -ENOSYS;
+			flags = ELH_SQE_RETRAP;
+			goto post;
+		}
+		blocking = 1;
+		/* Published before the call reads the stop word (Dekker with
+		 * elh_exitless_interrupt). */
+		__atomic_store_n(&pool.running[slot], w->tid, __ATOMIC_SEQ_CST);
+		elh_host_stop_word(&q->interrupt);
+	}
+	for (;;) {
+		r = elh_syscall(w->proxy, nr, args);
+		/* Workers take no signal but the stop request: an EINTR
+		 * without one comes from a request meant for an earlier call. */
+		if (r != -EINTR || !blocking || __atomic_load_n(&q->interrupt, __ATOMIC_SEQ_CST))
+			break;
+	}
+	if (blocking) {
+		elh_host_stop_word(NULL);
+		__atomic_store_n(&pool.running[slot], 0, __ATOMIC_SEQ_CST);
+		__atomic_sub_fetch(&pool.blocking, 1, __ATOMIC_SEQ_CST);
+		if (r == -EINTR && q->interrupt == 2 && elh_signal_restartable(nr)) {
+			count(&pool.restarts);
+			flags = ELH_SQE_RESTART;
+		}
+	}
+	if (took_call_signal(r)) {
+		count(&pool.retraps_signal);
+		flags = ELH_SQE_RETRAP;
+	}
+	count(&pool.served);
+post:
 	q->result = r;
+	q->flags = flags;
 	__atomic_store_n(&q->state, ELH_SQE_DONE, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&q->waiting, __ATOMIC_SEQ_CST))
 		syscall(SYS_futex, &q->state, FUTEX_WAKE, 1, NULL, NULL, 0);
 }
 
 /* One pass over the entries; returns how many calls it served. */
-static int scan(struct elh_vm *vm)
+static int scan(struct worker *w)
 {
 	int n = 0;
 
 	for (int i = 0; i < ELH_NSLOTS; i++) {
-		struct elh_sqe *q = &area->sqe[i];
+		struct elh_sqe *q = &pool.area->sqe[i];
 
 		if (__atomic_load_n(&q->state, __ATOMIC_ACQUIRE) == ELH_SQE_SUBMITTED) {
-			serve(vm, q);
+			serve(w, q, i);
 			n++;
 		}
 	}
 	return n;
 }
 
-static void *worker(void *arg)
+/* An extra worker idle for long ends, if the others suffice. */
+static int retire(struct worker *w)
 {
-	struct elh_vm *vm = arg;
-	uint64_t last = now_ns();
+	int total = __atomic_load_n(&pool.total, __ATOMIC_SEQ_CST);
 
+	while (w->extra && total > pool.base &&
+	       total - __atomic_load_n(&pool.blocking, __ATOMIC_SEQ_CST) > pool.base) {
+		if (__atomic_compare_exchange_n(&pool.total, &total, total - 1, 0,
+						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			return 1;
+	}
+	return 0;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct elh_shared *area = pool.area;
+	uint64_t last;
+	sigset_t kick;
+	char err[256];
+
+	w->tid = (pid_t)syscall(SYS_gettid);
+	if (pool.vm->platform->helper_init(err, sizeof(err)) < 0) {
+		fprintf(stderr, "elh: exit-less worker: %s\n", err);
+		abort();
+	}
+	sigemptyset(&kick);
+	sigaddset(&kick, ELH_SIGKICK);
+	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
+
+	last = now_ns();
 	for (;;) {
+		struct timespec idle = { EXTRA_IDLE_NS / 1000000000u, EXTRA_IDLE_NS % 1000000000u };
+		uint64_t t0, slept;
 		uint32_t bell;
+		long r = 0;
 
-		if (scan(vm)) {
+		if (scan(w)) {
 			last = now_ns();
 			continue;
 		}
-		if (now_ns() - last < WORKER_SPIN_NS) {
+		if (now_ns() - last < w->spin_ns) {
 			__asm__ volatile("pause");
 			continue;
 		}
 		/* Sleep: read the doorbell, announce, scan once more. */
 		bell = __atomic_load_n(&area->doorbell, __ATOMIC_SEQ_CST);
 		__atomic_add_fetch(&area->workers_idle, 1, __ATOMIC_SEQ_CST);
-		if (!scan(vm))
-			syscall(SYS_futex, &area->doorbell, FUTEX_WAIT, bell, NULL, NULL, 0);
+		t0 = now_ns();
+		if (!scan(w))
+			r = syscall(SYS_futex, &area->doorbell, FUTEX_WAIT, bell,
+				    w->extra ? &idle : NULL, NULL, 0);
 		__atomic_sub_fetch(&area->workers_idle, 1, __ATOMIC_SEQ_CST);
 		last = now_ns();
+		slept = last - t0;
+		if (slept < WORKER_SPIN_MAX_NS) {
+			if ((w->spin_ns *= 2) > WORKER_SPIN_MAX_NS)
+				w->spin_ns = WORKER_SPIN_MAX_NS;
+		} else if ((w->spin_ns /= 2) < WORKER_SPIN_MIN_NS) {
+			w->spin_ns = WORKER_SPIN_MIN_NS;
+		}
+		if (r < 0 && errno == ETIMEDOUT && retire(w))
+			break;
 	}
+	pool.vm->platform->helper_fini();
+	free(w->proxy);
+	free(w);
 	return NULL;
 }
 
-int elh_exitless_start(struct elh_vm *vm, int workers, char *err, size_t errlen)
+/* Start one worker; extra ones end when idle.  0, or -1 at the bound or
+ * when the host refuses a thread. */
+static int start_worker(int extra)
+{
+	int total = __atomic_load_n(&pool.total, __ATOMIC_SEQ_CST);
+	struct worker *w;
+	pthread_attr_t attr;
+	sigset_t all, old;
+	pthread_t t;
+	void *proxy;
+	int e;
+
+	do {
+		if (total >= pool.max)
+			return -1;
+	} while (!__atomic_compare_exchange_n(&pool.total, &total, total + 1, 0, __ATOMIC_SEQ_CST,
+					      __ATOMIC_SEQ_CST));
+	w = calloc(1, sizeof(*w));
+	if (!w || posix_memalign(&proxy, 64, sizeof(struct elh_vcpu))) {
+		free(w);
+		__atomic_sub_fetch(&pool.total, 1, __ATOMIC_SEQ_CST);
+		return -1;
+	}
+	memset(proxy, 0, sizeof(struct elh_vcpu));
+	w->proxy = proxy;
+	w->proxy->vm = pool.vm;
+	w->proxy->fd = -1;
+	w->proxy->restart_nr = -1;
+	w->extra = extra;
+	w->spin_ns = WORKER_SPIN_START_NS;
+
+	/* Workers take no host signal but ELH_SIGKICK, which they unblock
+	 * once their handler stack exists. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	e = pthread_create(&t, &attr, worker_main, w);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e) {
+		free(proxy);
+		free(w);
+		__atomic_sub_fetch(&pool.total, 1, __ATOMIC_SEQ_CST);
+		return -1;
+	}
+	total++;
+	for (int p = __atomic_load_n(&pool.peak, __ATOMIC_RELAXED); total > p;)
+		if (__atomic_compare_exchange_n(&pool.peak, &p, total, 0, __ATOMIC_RELAXED,
+						__ATOMIC_RELAXED))
+			break;
+	return 0;
+}
+
+int elh_exitless_start(struct elh_vm *vm, int workers, int max_workers, char *err, size_t errlen)
 {
 	/* Out of reach of the guest's munmap and mprotect: the workers read
 	 * it directly. */
 	uint64_t addr = elh_mm_carve(vm, sizeof(struct elh_shared));
-	sigset_t all, old;
-	pthread_attr_t attr;
+	struct elh_shared *area;
 
 	if (!addr)
 		return elh_refuse(err, errlen, "the arena has no room for the exit-less area");
@@ -119,43 +335,80 @@ int elh_exitless_start(struct elh_vm *vm, int workers, char *err, size_t errlen)
 	for (unsigned nr = 0; nr < ELH_NSYSCALLS && nr < elh_nsyscalls; nr++) {
 		const struct elh_sysdesc *d = &elh_systab[nr];
 
-		if (d->name && !(d->flags & (ELH_SYS_MAY_BLOCK | ELH_SYS_NO_RETURN | ELH_SYS_RAW |
-					     ELH_SYS_UNSUPPORTED | ELH_SYS_THREAD)))
-			allowed[nr / 64] |= 1ull << (nr % 64);
+		/* sched_yield must yield the caller's own thread. */
+		if (d->name && nr != SYS_sched_yield &&
+		    !(d->flags & (ELH_SYS_NO_RETURN | ELH_SYS_RAW | ELH_SYS_UNSUPPORTED |
+				  ELH_SYS_THREAD)))
+			pool.allowed[nr / 64] |= 1ull << (nr % 64);
 	}
-	memcpy(area->exitless, allowed, sizeof(allowed));
-	area->spin_ns = GUEST_SPIN_NS;
+	memcpy(area->exitless, pool.allowed, sizeof(pool.allowed));
+	for (unsigned nr = 0; nr < ELH_NSYSCALLS && nr < elh_nsyscalls; nr++)
+		if (elh_systab[nr].flags & ELH_SYS_MAY_BLOCK)
+			area->blocking[nr / 64] |= 1ull << (nr % 64);
+	/* A guess (3 ticks per ns) until the clock has measured the TSC. */
+	area->spin_tsc = GUEST_SPIN_NS * 3;
 	area->version = ELH_ABI_VERSION;
+	pool.vm = vm;
+	pool.area = area;
+	pool.base = workers > 0 ? workers : 1;
+	pool.max = max_workers > pool.base ? max_workers : pool.base + 1;
+	if (elh_clock_start(vm, &area->clock, &area->spin_tsc, GUEST_SPIN_NS, err, errlen) < 0)
+		return -1;
 	__atomic_store_n(&area->magic, ELH_ABI_MAGIC, __ATOMIC_RELEASE);
 	vm->exitless_area = addr;
 
-	if (workers <= 0)
-		workers = 1;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	for (int i = 0; i < workers; i++) {
-		pthread_t t;
-
-		if (pthread_create(&t, &attr, worker, vm)) {
-			pthread_sigmask(SIG_SETMASK, &old, NULL);
+	for (int i = 0; i < pool.base; i++)
+		if (start_worker(0) < 0)
 			return elh_refuse(err, errlen, "cannot start exit-less worker threads");
-		}
-	}
-	pthread_attr_destroy(&attr);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return 0;
+}
+
+void elh_exitless_interrupt(struct elh_vcpu *cpu, int restart)
+{
+	struct elh_shared *area = pool.area;
+
+	if (!area)
+		return;
+	for (int i = 0; i < ELH_NSLOTS; i++) {
+		struct elh_sqe *q = &area->sqe[i];
+		uint32_t st;
+		pid_t w;
+
+		if (__atomic_load_n(&q->owner, __ATOMIC_RELAXED) != (uint32_t)cpu->tid)
+			continue;
+		st = __atomic_load_n(&q->state, __ATOMIC_SEQ_CST);
+		if (st != ELH_SQE_SUBMITTED && st != ELH_SQE_RUNNING)
+			continue;
+		__atomic_store_n(&q->interrupt, restart ? 2 : 1, __ATOMIC_SEQ_CST);
+		w = __atomic_load_n(&pool.running[i], __ATOMIC_SEQ_CST);
+		if (w)
+			syscall(SYS_tgkill, getpid(), w, ELH_SIGKICK);
+	}
 }
 
 void elh_exitless_thread_exit(struct elh_vm *vm, pid_t tid)
 {
-	if (!area)
+	(void)vm;
+	if (!pool.area)
 		return;
 	for (int i = 0; i < ELH_NSLOTS; i++) {
 		uint32_t owner = (uint32_t)tid;
 
-		__atomic_compare_exchange_n(&area->sqe[i].owner, &owner, 0, 0, __ATOMIC_ACQ_REL,
+		__atomic_compare_exchange_n(&pool.area->sqe[i].owner, &owner, 0, 0, __ATOMIC_ACQ_REL,
 					    __ATOMIC_RELAXED);
 	}
+}
+
+void elh_exitless_stats_print(FILE *out)
+{
+	if (!pool.area)
+		return;
+	fprintf(out,
+		"exit-less: %llu calls served by workers, %llu restarted after a signal handler, "
+		"%llu made again by trapping (%llu needed the vCPU, %llu raised a signal, "
+		"%llu found all %d workers blocked); %d workers at most\n",
+		(unsigned long long)pool.served, (unsigned long long)pool.restarts,
+		(unsigned long long)(pool.retraps_vcpu + pool.retraps_signal + pool.retraps_bound),
+		(unsigned long long)pool.retraps_vcpu, (unsigned long long)pool.retraps_signal,
+		(unsigned long long)pool.retraps_bound, pool.max, pool.peak);
 }

@@ -1,32 +1,56 @@
 /*
- * The host side of exit-less system calls: the shared area in the arena and
- * the pool of worker threads that serve it (arch/x86_64/elh-abi.h has the
- * protocol).
+ * The host side of exit-less system calls: the shared area in the arena,
+ * the pool of worker threads that serve it, and the guest clock published
+ * there (arch/x86_64/elh-abi.h has the protocol).
  *
- * Workers spin over the submission entries for a while after their last
- * call, then sleep on the doorbell after announcing it (workers_idle); the
- * guest rings only when they announced it.  Workers block every host
- * signal: signals are the vCPU threads' business.
+ * Workers spin over the submission entries for an adaptive while after
+ * their last call, then sleep on the doorbell after announcing it
+ * (workers_idle); the guest rings only when they announced it.  Workers
+ * block every host signal but ELH_SIGKICK, which stops their blocking host
+ * call (arch/x86_64/icall.S): signals are the vCPU threads' business.
  *
- * Only calls that neither block indefinitely nor touch the calling vCPU's
- * own state (registers, signal mask, thread lifetime) are served here; the
- * rest trap as before, so blocking calls keep their EINTR and SA_RESTART
- * behaviour.
+ * Calls that may block run on the same workers; while one does, at least
+ * one other worker stays free for short calls, started on demand up to a
+ * bound (--max-workers).  At the bound a blocking call goes back to its
+ * thread, which makes it by trapping (ELH_SQE_RETRAP).  Workers started
+ * beyond the configured number end after a second without work.
+ *
+ * Calls that need the calling vCPU's own state (registers, signal mask,
+ * thread lifetime) never run here: the guest traps them.
  */
 #ifndef ELH_MONITOR_EXITLESS_H
 #define ELH_MONITOR_EXITLESS_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 struct elh_vm;
+struct elh_vcpu;
+struct elh_clock;
 
-/* Map the shared area and start `workers` threads (0: the runtime's
- * choice).  Sets vm->exitless_area, the address the loader passes in the
- * auxiliary vector.  0, or -1 with err. */
-int elh_exitless_start(struct elh_vm *vm, int workers, char *err, size_t errlen);
+/* Map the shared area and start `workers` threads, at most `max_workers`
+ * with the extra ones for blocking calls.  Sets vm->exitless_area, the
+ * address the loader passes in the auxiliary vector.  0, or -1 with err. */
+int elh_exitless_start(struct elh_vm *vm, int workers, int max_workers, char *err,
+		       size_t errlen);
+
+/* cpu's thread is about to run a signal handler: stop its exit-less call,
+ * if one is pending; restart: the handler has SA_RESTART. */
+void elh_exitless_interrupt(struct elh_vcpu *cpu, int restart);
 
 /* A guest thread ended: free the entry it owned. */
 void elh_exitless_thread_exit(struct elh_vm *vm, pid_t tid);
+
+/* The --stats line of the pool. */
+void elh_exitless_stats_print(FILE *out);
+
+/* clock.c: publish the guest clock in pub and keep it up to date; also
+ * converts the guest's spin budget (spin_ns) into TSC ticks in *spin_tsc
+ * once the TSC's rate is known.  Does nothing where the guest's TSC is not
+ * the host's or not constant. */
+int elh_clock_start(struct elh_vm *vm, struct elh_clock *pub, uint32_t *spin_tsc,
+		    uint32_t spin_ns, char *err, size_t errlen);
 
 #endif

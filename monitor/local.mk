@@ -14,7 +14,7 @@ elh_core_sources = \
 	monitor/sys_poll.c monitor/sys_proc.c \
 	monitor/kvm.c monitor/kvm.h \
 	monitor/errors.c monitor/errors.h \
-	monitor/exitless.c monitor/exitless.h \
+	monitor/exitless.c monitor/exitless.h monitor/clock.c \
 	monitor/run.c monitor/run.h \
 	monitor/thread.c monitor/thread.h \
 	monitor/signal.c monitor/signal.h \

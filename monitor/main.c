@@ -37,6 +37,8 @@ static void usage(FILE *f)
 	      "                     hypercall: every call traps (unmodified programs\n"
 	      "                     always do)\n"
 	      "  --workers=N        exit-less worker threads (default 1)\n"
+	      "  --max-workers=N    at most N workers, extra ones serving blocking calls\n"
+	      "                     (default 128); past it blocking calls trap\n"
 	      "  --platform=NAME    kvm (default): a KVM guest; systrap: the guest runs in\n"
 	      "                     elh's own address space, its system calls trapped by\n"
 	      "                     seccomp -- no isolation, for hosts without KVM and tests\n"
@@ -120,6 +122,7 @@ static int cmd_run(int argc, char **argv)
 		{ "arena-size", required_argument, NULL, 'a' },
 		{ "platform", required_argument, NULL, 'p' },
 		{ "workers", required_argument, NULL, 'w' },
+		{ "max-workers", required_argument, NULL, 'W' },
 		{ "trace", no_argument, NULL, 't' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
@@ -129,6 +132,7 @@ static int cmd_run(int argc, char **argv)
 		.platform = &elh_platform_kvm,
 		.arena_size = 4ull << 30,
 		.exitless = 1,
+		.max_workers = 128,
 	};
 	unsigned long long arena_size;
 	static char path[PATH_MAX];
@@ -153,6 +157,17 @@ static int cmd_run(int argc, char **argv)
 				return 2;
 			}
 			opt.workers = (int)n;
+			break;
+		}
+		case 'W': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+
+			if (*end || n < 2 || n > 1024) {
+				fprintf(stderr, "elh: bad --max-workers '%s' (2 to 1024)\n", optarg);
+				return 2;
+			}
+			opt.max_workers = (int)n;
 			break;
 		}
 		case 'a':
@@ -187,6 +202,11 @@ static int cmd_run(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (opt.workers >= opt.max_workers) {
+		fprintf(stderr, "elh: --workers=%d leaves no room under --max-workers=%d\n",
+			opt.workers, opt.max_workers);
+		return 2;
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "elh: run: no program given (see elh --help)\n");

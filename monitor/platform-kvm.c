@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "kvm.h"
+#include "icall.h"
 #include "kvmguest.h"
 #include "pagetable.h"
 #include "platform.h"
@@ -100,6 +101,7 @@ static void on_host_signal(int sig, siginfo_t *info, void *uc)
 		elh_signal_monitor_crash(sig, info, uc);
 		return;
 	}
+	elh_icall_fixup(uc);
 	elh_signal_note_host(this_cpu, sig, info);
 	if (this_vcpu)
 		__atomic_store_n(&this_vcpu->run->immediate_exit, 1, __ATOMIC_RELAXED);
@@ -465,6 +467,18 @@ static void kvm_kick(struct elh_vcpu *cpu)
 	elh_signal_kick_thread(cpu);
 }
 
+/* The handler needs nothing per thread: this_cpu stays NULL. */
+static int kvm_helper_init(char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	return 0;
+}
+
+static void kvm_helper_fini(void)
+{
+}
+
 const struct elh_platform elh_platform_kvm = {
 	.name = "kvm",
 	.init = kvm_init,
@@ -472,4 +486,6 @@ const struct elh_platform elh_platform_kvm = {
 	.vcpu_fini = kvm_vcpu_fini,
 	.run = kvm_run_vcpu,
 	.kick = kvm_kick,
+	.helper_init = kvm_helper_init,
+	.helper_fini = kvm_helper_fini,
 };

@@ -26,6 +26,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -38,6 +39,7 @@
 #include <unistd.h>
 #include <asm/prctl.h>
 
+#include "icall.h"
 #include "platform.h"
 #include "signal.h"
 #include "systrap.h"
@@ -142,6 +144,50 @@ static void systrap_vcpu_fini(struct elh_vcpu *cpu)
 	cpu->plat = NULL;
 }
 
+static __thread struct elh_systrap_block *helper_block;
+
+/* A block with no vCPU: the handler finds it as on a vCPU thread, and the
+ * thread is never in the guest. */
+static int systrap_helper_init(char *err, size_t errlen)
+{
+	struct elh_systrap_block *b;
+	stack_t ss;
+
+	b = aligned_alloc(ELH_SYSTRAP_BLOCK_SIZE, ELH_SYSTRAP_BLOCK_SIZE);
+	if (!b) {
+		snprintf(err, errlen, "systrap: out of memory for a worker");
+		return -1;
+	}
+	memset(b, 0, sizeof(*b));
+	if (syscall(SYS_arch_prctl, ARCH_GET_FS, &b->monitor_fs) < 0) {
+		snprintf(err, errlen, "systrap: arch_prctl(ARCH_GET_FS): %s", strerror(errno));
+		free(b);
+		return -1;
+	}
+	ss.ss_sp = (char *)b + 4096;
+	ss.ss_size = ELH_SYSTRAP_BLOCK_SIZE - 4096;
+	ss.ss_flags = 0;
+	if (sigaltstack(&ss, NULL) < 0) {
+		snprintf(err, errlen, "systrap: sigaltstack: %s", strerror(errno));
+		free(b);
+		return -1;
+	}
+	helper_block = b;
+	return 0;
+}
+
+static void systrap_helper_fini(void)
+{
+	stack_t ss = { .ss_flags = SS_DISABLE };
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	sigaltstack(&ss, NULL);
+	free(helper_block);
+	helper_block = NULL;
+}
+
 static void systrap_run(struct elh_vcpu *cpu, struct elh_exit *exit)
 {
 	struct elh_systrap_block *b = cpu->plat;
@@ -226,6 +272,7 @@ void elh_systrap_handle(int sig, void *vinfo, void *vuc)
 			elh_signal_monitor_crash(sig, info, uc);
 			return;
 		}
+		elh_icall_fixup(uc);
 		elh_signal_note_host(cpu, sig, info);
 		return; /* the monitor's interrupted call returns EINTR */
 	}
@@ -274,4 +321,6 @@ const struct elh_platform elh_platform_systrap = {
 	.vcpu_fini = systrap_vcpu_fini,
 	.run = systrap_run,
 	.kick = systrap_kick,
+	.helper_init = systrap_helper_init,
+	.helper_fini = systrap_helper_fini,
 };

@@ -48,6 +48,11 @@ struct elh_platform {
 	void (*run)(struct elh_vcpu *cpu, struct elh_exit *exit);
 	/* Make a vCPU running on another host thread exit soon (signals). */
 	void (*kick)(struct elh_vcpu *cpu);
+	/* A monitor thread that runs no guest code but takes ELH_SIGKICK to
+	 * stop its host calls (an exit-less worker): set up on that thread
+	 * before it unblocks the signal, torn down before it ends. */
+	int (*helper_init)(char *err, size_t errlen);
+	void (*helper_fini)(void);
 };
 
 extern const struct elh_platform elh_platform_systrap;

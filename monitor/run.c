@@ -31,8 +31,10 @@ void elh_process_ending(struct elh_vm *vm)
 
 	if (__atomic_exchange_n(&done, 1, __ATOMIC_ACQ_REL))
 		return;
-	if (vm->stats && vm->sys)
+	if (vm->stats && vm->sys) {
 		elh_sys_stats_print(vm, vm->trace_out);
+		elh_exitless_stats_print(vm->trace_out ? vm->trace_out : stderr);
+	}
 	if (vm->trace_out)
 		fflush(vm->trace_out);
 }
@@ -158,7 +160,7 @@ int elh_run(const struct elh_run_options *opt)
 		goto setup_failed;
 	if (vm->platform->init(vm, err, sizeof(err)) < 0)
 		goto setup_failed;
-	if (opt->exitless && elh_exitless_start(vm, opt->workers, err, sizeof(err)) < 0)
+	if (opt->exitless && elh_exitless_start(vm, opt->workers, opt->max_workers, err, sizeof(err)) < 0)
 		goto setup_failed;
 
 	if (elh_load(vm, fd, &info, &img, err, sizeof(err)) < 0) {

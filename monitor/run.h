@@ -14,6 +14,7 @@ struct elh_run_options {
 	int trace, stats;
 	int exitless;      /* serve eligible calls of elh-musl programs without exits */
 	int workers;       /* exit-less worker threads, 0: the runtime's choice */
+	int max_workers;   /* with the extra ones for blocking calls */
 	const char *path;  /* resolved program path */
 	int argc;
 	char **argv;       /* the guest's argv */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "exitless.h"
 #include "guestmem.h"
 #include "run.h"
 #include "sigframe.h"
@@ -212,8 +213,7 @@ static int on_altstack(const struct elh_vcpu *cpu, uint64_t sp)
 	return cpu->altstack_size && sp - cpu->altstack_sp <= cpu->altstack_size;
 }
 
-/* Would the interrupted call be restarted after a handler with SA_RESTART? */
-static int restartable(long nr)
+int elh_signal_restartable(long nr)
 {
 	switch (nr) {
 	case SYS_poll: case SYS_ppoll: case SYS_select: case SYS_pselect6:
@@ -316,9 +316,11 @@ static void handle_one(struct elh_vcpu *cpu, int sig, const siginfo_t *info)
 		elh_die_by_signal(cpu->vm, sig);
 	}
 
-	/* Restart or fail the call the signal interrupted. */
+	/* Restart or fail the call the signal interrupted: a trapping one
+	 * here, an exit-less one in the worker running it. */
+	elh_exitless_interrupt(cpu, (ka.flags & SA_RESTART) != 0);
 	if (cpu->restart_nr >= 0) {
-		if ((ka.flags & SA_RESTART) && restartable(cpu->restart_nr)) {
+		if ((ka.flags & SA_RESTART) && elh_signal_restartable(cpu->restart_nr)) {
 			cpu->regs.rax = cpu->restart_nr;
 			cpu->regs.rip -= 2; /* back onto the syscall instruction */
 		}
@@ -346,7 +348,7 @@ void elh_signal_deliver(struct elh_vcpu *cpu)
 	if (cpu->restart_nr >= 0) {
 		/* Interrupted by a signal the guest does not see (ignored, or
 		 * a kick): the call restarts transparently. */
-		if (restartable(cpu->restart_nr)) {
+		if (elh_signal_restartable(cpu->restart_nr)) {
 			cpu->regs.rax = cpu->restart_nr;
 			cpu->regs.rip -= 2;
 		}

@@ -26,6 +26,7 @@
 #include <utime.h>
 
 #include "guestmem.h"
+#include "icall.h"
 #include "special.h"
 
 /* ---- structures the table can describe ---- */
@@ -818,8 +819,21 @@ const char *elh_errno_name(int err)
 
 /* ---- shared helpers for the handler families ---- */
 
+/* An exit-less worker inside a blocking call: the word that stops it. */
+static __thread const uint32_t *host_stop;
+
+void elh_host_stop_word(const uint32_t *stop)
+{
+	host_stop = stop;
+}
+
 long elh_host(long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
+	if (host_stop) {
+		const uint64_t a[6] = { a0, a1, a2, a3, a4, a5 };
+
+		return elh_icall(nr, a, host_stop);
+	}
 	/* syscall(2) maps a raw result in [-4095, -1] to -1 and errno, so
 	 * -errno rebuilds the kernel's value exactly (even for calls whose
 	 * valid results may be negative). */

@@ -202,6 +202,10 @@ long elh_sys_nofile_set(struct elh_vm *vm, const struct rlimit *r);
 /* The host system call; returns the raw kernel result (-errno on error). */
 long elh_host(long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 	      uint64_t a5);
+/* On this thread, until called again with NULL, host calls go through
+ * elh_icall() with this stop word (exitless.c). */
+void elh_host_stop_word(const uint32_t *stop);
+
 #define elh_host0(nr)	       elh_host(nr, 0, 0, 0, 0, 0, 0)
 #define elh_host1(nr, a)       elh_host(nr, (uint64_t)(a), 0, 0, 0, 0, 0)
 #define elh_host2(nr, a, b)    elh_host(nr, (uint64_t)(a), (uint64_t)(b), 0, 0, 0, 0)

@@ -50,6 +50,7 @@ TESTS += \
 	testsuite/toolchain/install.sh \
 	testsuite/monitor/cli-errors.sh \
 	testsuite/monitor/async-signals.sh \
+	testsuite/monitor/guest-clock.sh \
 	testsuite/stress/exitless.sh \
 	testsuite/integration/native-static.sh \
 	testsuite/integration/native-static-pie.sh \
@@ -63,6 +64,7 @@ TESTS += \
 
 EXTRA_DIST += testsuite/README.md testsuite/lib.sh testsuite/integration/compare.sh \
 	testsuite/integration/busybox.sh testsuite/monitor/async-signals.c \
+	testsuite/monitor/guest-clock.c \
 	testsuite/stress/exitless-stress.c \
 	$(filter %.sh,$(TESTS)) testsuite/programs
 
@@ -75,10 +77,17 @@ clean-testsuite:
 check_PROGRAMS += testsuite/unit/test-systrap
 testsuite_unit_test_systrap_SOURCES = testsuite/unit/test-systrap.c \
 	monitor/platform-systrap.c monitor/signal.c monitor/guestmem.c monitor/errors.c \
-	arch/x86_64/fpu.c arch/x86_64/systrap.S
+	arch/x86_64/fpu.c arch/x86_64/systrap.S arch/x86_64/icall.S
 testsuite_unit_test_systrap_CFLAGS = $(unit_cflags)
 testsuite_unit_test_systrap_LDADD = $(unit_ldadd) -lpthread
 TESTS += testsuite/unit/test-systrap
+
+# Interruptible host calls: a stop request is never lost, whatever its timing.
+check_PROGRAMS += testsuite/unit/test-icall
+testsuite_unit_test_icall_SOURCES = testsuite/unit/test-icall.c arch/x86_64/icall.S
+testsuite_unit_test_icall_CFLAGS = $(unit_cflags)
+testsuite_unit_test_icall_LDADD = $(unit_ldadd) -lpthread
+TESTS += testsuite/unit/test-icall
 
 # The system-call executor, run against the host kernel in the test process;
 # special-fakes.c stands in for the special handlers (memory, threads, signals).
@@ -88,7 +97,7 @@ testsuite_unit_test_syscall_SOURCES = testsuite/unit/test-syscall.c \
 	testsuite/unit/test-sys-net.c testsuite/unit/test-sys-poll.c \
 	testsuite/unit/special-fakes.c monitor/syscall.c monitor/syscall.h \
 	monitor/sys_file.c monitor/sys_ioctl.c monitor/sys_net.c monitor/sys_poll.c \
-	monitor/sys_proc.c monitor/guestmem.c
+	monitor/sys_proc.c monitor/guestmem.c arch/x86_64/icall.S
 testsuite_unit_test_syscall_CFLAGS = $(unit_cflags)
 testsuite_unit_test_syscall_LDADD = $(unit_ldadd) -lpthread
 TESTS += testsuite/unit/test-syscall

@@ -1,6 +1,6 @@
 /*
  * The exit-less system-call ABI between elh-musl (the guest) and the elh
- * monitor (the host), version 1.  This one header is compiled into both.
+ * monitor (the host), version 2.  This one header is compiled into both.
  *
  * The monitor maps one shared area inside the guest's arena and passes its
  * address in the auxiliary vector (AT_ELH_SHARED).  A program that does not
@@ -12,16 +12,16 @@
  *
  *   guest                                   host worker
  *   -----                                   -----------
- *   fill nr, args                 (plain)
+ *   interrupt = 0, flags = 0, nr, args (plain)
  *   state = SUBMITTED             (seq_cst)
  *   if workers_idle: doorbell++, FUTEX_WAKE(doorbell)     (a trapping call)
  *                                           CAS state SUBMITTED -> RUNNING
- *                                           run the call, result = r (plain)
+ *                                           run the call; result, flags (plain)
  *                                           state = DONE  (seq_cst)
  *                                           if waiting: FUTEX_WAKE(state)
  *   spin until state == DONE; or
  *   waiting = 1 (seq_cst), re-read state, FUTEX_WAIT(state, seen)
- *   read result; state = FREE
+ *   read result and flags; state = FREE
  *
  * The two "flag, then re-read" pairs (idle/doorbell and waiting/state) are
  * Dekker-style: with sequentially consistent accesses on both sides, either
@@ -29,9 +29,37 @@
  * is lost.  A worker reads `doorbell` before its last scan and sleeps only
  * if it is unchanged.
  *
+ * Signals.  When the monitor runs a guest signal handler on a thread whose
+ * call is SUBMITTED or RUNNING, it writes `interrupt` (1; 2 if the handler
+ * has SA_RESTART) and stops the worker's host call, which then ends with
+ * -EINTR unless it had already completed.  The worker posts the result with
+ * ELH_SQE_RESTART if Linux would restart that call: the guest submits it
+ * again once the handler has returned (or, at a cancellation point with a
+ * cancellation pending, acts on the cancellation).
+ *
+ * ELH_SQE_RETRAP asks the guest to make the call again through the
+ * trapping path: for calls that need the calling vCPU (a temporary signal
+ * mask, a signal the call raises on its caller), and for blocking calls
+ * when every worker the monitor allows is already blocked.
+ *
+ * Falling back.  A guest thread whose short (non-blocking) calls wait so
+ * long that it sleeps for them, typically because more threads than cores
+ * are making calls, makes its next calls by trapping, which then costs
+ * less than a hand-off plus a sleep, and tries the queue again after a run
+ * that doubles each time the queue is still slow (`trap_left`, `backoff`).
+ *
  * The guest may not trust the area for anything but its own calls: the
  * monitor validates every call as it would a trapping one, and keeps its own
  * copy of which calls may be exit-less (`exitless` is advisory).
+ *
+ * The clock.  The monitor publishes, under a sequence lock, a linear map
+ * from the TSC to CLOCK_MONOTONIC and the current CLOCK_REALTIME offset;
+ * the guest answers clock_gettime from `rdtsc` without any call.  Writer:
+ * seq++ (odd), then reads the TSC and computes the new base so that the map
+ * is continuous at that TSC, writes, seq++ (even).  Reader: seq (acquire),
+ * fields, lfence; rdtsc, seq again (acquire); retry if odd or changed.  A
+ * reader that used the old map read the TSC before the writer did, so the
+ * clock it saw is at most the new base: monotonic time never goes back.
  */
 #ifndef ELH_ABI_H
 #define ELH_ABI_H
@@ -39,7 +67,7 @@
 #include <stdint.h>
 
 #define ELH_ABI_MAGIC 0x314c4845u /* "EHL1" */
-#define ELH_ABI_VERSION 1u
+#define ELH_ABI_VERSION 2u
 
 /* The auxiliary vector tag of the shared area's guest address. */
 #define AT_ELH_SHARED 0x454c4801ul
@@ -54,6 +82,10 @@ enum elh_sqe_state {
 	ELH_SQE_DONE = 3,
 };
 
+/* flags of a completed call, written by the monitor */
+#define ELH_SQE_RESTART 1u /* interrupted; submit it again */
+#define ELH_SQE_RETRAP 2u  /* make the call again with a trapping `syscall` */
+
 struct elh_sqe {
 	uint32_t state;   /* enum elh_sqe_state; futex word the guest sleeps on */
 	uint32_t waiting; /* guest: "I sleep on state, wake me" */
@@ -62,21 +94,44 @@ struct elh_sqe {
 	int64_t nr;
 	uint64_t args[6];
 	int64_t result;
+	uint32_t interrupt; /* monitor: a signal handler interrupts the call; guest clears */
+	uint32_t flags;     /* monitor: ELH_SQE_RESTART, ELH_SQE_RETRAP */
+	uint32_t spin;      /* guest-private: its spin budget, in TSC ticks */
+	uint32_t trap_left; /* guest-private: calls to make by trapping before trying again */
+	uint32_t backoff;   /* guest-private: the length of the last such run */
 } __attribute__((aligned(128)));
+
+#define ELH_CLOCK_VALID 1u /* the map may be used; else make the call */
+
+struct elh_clock {
+	uint32_t seq;         /* odd while the monitor writes */
+	uint32_t flags;       /* ELH_CLOCK_VALID */
+	uint64_t tsc_base;    /* TSC at mono_base */
+	uint64_t mono_base;   /* CLOCK_MONOTONIC at tsc_base, in ns */
+	uint64_t mult;        /* ns per TSC tick, times 2^32 */
+	int64_t real_offset;  /* CLOCK_REALTIME - CLOCK_MONOTONIC, in ns */
+};
 
 struct elh_shared {
 	uint32_t magic;        /* ELH_ABI_MAGIC, written once by the monitor */
 	uint32_t version;      /* ELH_ABI_VERSION */
 	uint32_t workers_idle; /* host: set while its workers sleep on doorbell */
 	uint32_t doorbell;     /* futex word the workers sleep on */
-	uint32_t spin_ns;      /* how long a guest spins before sleeping */
+	uint32_t spin_tsc;     /* how long a guest spins before sleeping, at most, in TSC ticks */
 	uint32_t pad[11];
-	uint64_t exitless[ELH_NSYSCALLS / 64]; /* bit n: call n may be exit-less */
+	struct elh_clock clock __attribute__((aligned(64))); /* its own cache line */
+	uint64_t exitless[ELH_NSYSCALLS / 64] __attribute__((aligned(64)));
+		/* bit n: call n may be exit-less */
+	uint64_t blocking[ELH_NSYSCALLS / 64]; /* bit n: call n may block for long */
 	struct elh_sqe sqe[ELH_NSLOTS] __attribute__((aligned(128)));
 };
 
 _Static_assert(sizeof(struct elh_sqe) == 128, "one entry: two cache lines, no false sharing");
-_Static_assert(__builtin_offsetof(struct elh_shared, exitless) == 64, "header layout");
+_Static_assert(__builtin_offsetof(struct elh_sqe, result) == 72, "entry layout");
+_Static_assert(__builtin_offsetof(struct elh_sqe, spin) == 88, "entry layout");
+_Static_assert(sizeof(struct elh_clock) == 40, "clock layout");
+_Static_assert(__builtin_offsetof(struct elh_shared, clock) == 64, "header layout");
+_Static_assert(__builtin_offsetof(struct elh_shared, exitless) == 128, "header layout");
 _Static_assert(__builtin_offsetof(struct elh_shared, sqe) % 128 == 0, "entry alignment");
 _Static_assert(sizeof(struct elh_shared) <= 64 * 1024, "the area's size");
 

@@ -5,6 +5,7 @@ elh_arch_sources = \
 	arch/x86_64/pagetable.c arch/x86_64/pagetable.h \
 	arch/x86_64/fpu.c arch/x86_64/regs.h \
 	arch/x86_64/systrap.S arch/x86_64/systrap.h \
+	arch/x86_64/icall.S arch/x86_64/icall.h \
 	arch/x86_64/sigframe.h \
 	arch/x86_64/kvmguest.c arch/x86_64/kvmguest.h \
 	arch/x86_64/elh-abi.h

@@ -31,6 +31,11 @@ void elh_process_ending(struct elh_vm *v)
 {
 }
 
+/* No exit-less pool here: no worker call to stop. */
+void elh_exitless_interrupt(struct elh_vcpu *c, int restart)
+{
+}
+
 static void setup(void)
 {
 	char err[256];
