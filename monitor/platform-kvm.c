@@ -113,6 +113,19 @@ static int fail(char *err, size_t errlen, const char *step)
 	return -1;
 }
 
+/* The monitor's fds live at guest_fd_limit and above, out of the guest's
+ * reach (vm.h): move fd there.  The new fd, or -1 with errno. */
+static int move_high(struct elh_vm *vm, int fd)
+{
+	int high;
+
+	if (fd < 0 || fd >= vm->guest_fd_limit)
+		return fd;
+	high = fcntl(fd, F_DUPFD_CLOEXEC, vm->guest_fd_limit);
+	close(fd);
+	return high;
+}
+
 static int kvm_init(struct elh_vm *vm, char *err, size_t errlen)
 {
 	struct kvm_userspace_memory_region slot;
@@ -124,7 +137,10 @@ static int kvm_init(struct elh_vm *vm, char *err, size_t errlen)
 	K.kvm = elh_kvm_open(err, errlen);
 	if (K.kvm < 0)
 		return -1;
-	K.vm = ioctl(K.kvm, KVM_CREATE_VM, 0);
+	K.kvm = move_high(vm, K.kvm);
+	if (K.kvm < 0)
+		return fail(err, errlen, "moving the /dev/kvm fd above the guest's");
+	K.vm = move_high(vm, ioctl(K.kvm, KVM_CREATE_VM, 0));
 	if (K.vm < 0)
 		return fail(err, errlen, "KVM_CREATE_VM");
 	n = ioctl(K.kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
@@ -223,7 +239,7 @@ static int kvm_vcpu_init(struct elh_vcpu *cpu, char *err, size_t errlen)
 		snprintf(err, errlen, "KVM: more than %d threads", ELH_KVM_MAX_VCPUS);
 		return -1;
 	}
-	v->fd = ioctl(K.vm, KVM_CREATE_VCPU, v->index);
+	v->fd = move_high(cpu->vm, ioctl(K.vm, KVM_CREATE_VCPU, v->index));
 	if (v->fd < 0)
 		return fail(err, errlen, "KVM_CREATE_VCPU");
 	v->run = mmap(NULL, K.run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
