@@ -342,9 +342,6 @@ int elh_exitless_start(struct elh_vm *vm, int workers, int max_workers, char *er
 			pool.allowed[nr / 64] |= 1ull << (nr % 64);
 	}
 	memcpy(area->exitless, pool.allowed, sizeof(pool.allowed));
-	for (unsigned nr = 0; nr < ELH_NSYSCALLS && nr < elh_nsyscalls; nr++)
-		if (elh_systab[nr].flags & ELH_SYS_MAY_BLOCK)
-			area->blocking[nr / 64] |= 1ull << (nr % 64);
 	/* A guess (3 ticks per ns) until the clock has measured the TSC. */
 	area->spin_tsc = GUEST_SPIN_NS * 3;
 	area->version = ELH_ABI_VERSION;

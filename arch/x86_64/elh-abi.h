@@ -42,10 +42,10 @@
  * mask, a signal the call raises on its caller), and for blocking calls
  * when every worker the monitor allows is already blocked.
  *
- * Falling back.  A guest thread whose short (non-blocking) calls wait so
- * long that it sleeps for them, typically because more threads than cores
- * are making calls, makes its next calls by trapping, which then costs
- * less than a hand-off plus a sleep, and tries the queue again after a run
+ * Falling back.  A guest thread that had to sleep for a completion (a call
+ * that blocked, or more calling threads than cores) paid a trap for the
+ * sleep on top of the hand-off: the trap alone would have cost less.  It
+ * makes its next calls by trapping, and tries the queue again after a run
  * that doubles each time the queue is still slow (`trap_left`, `backoff`).
  *
  * The guest may not trust the area for anything but its own calls: the
@@ -122,7 +122,6 @@ struct elh_shared {
 	struct elh_clock clock __attribute__((aligned(64))); /* its own cache line */
 	uint64_t exitless[ELH_NSYSCALLS / 64] __attribute__((aligned(64)));
 		/* bit n: call n may be exit-less */
-	uint64_t blocking[ELH_NSYSCALLS / 64]; /* bit n: call n may block for long */
 	struct elh_sqe sqe[ELH_NSLOTS] __attribute__((aligned(128)));
 };
 
