@@ -48,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <unistd.h>
 
 #include "errors.h"
@@ -974,4 +975,67 @@ long elh_sys_mincore(struct elh_vcpu *cpu, const uint64_t a[6])
 		r = -errno;
 	pthread_rwlock_unlock(&mm->lock);
 	return r;
+}
+
+/*
+ * System V shared memory.  The map first takes a range for the segment
+ * (where the guest asked, or where mmap would place it), then the segment is
+ * attached over it with SHM_REMAP: it lies in the arena like any mapping, and
+ * munmap or shmdt put the placeholder back, which detaches it.
+ */
+long elh_sys_shmat(struct elh_vcpu *cpu, const uint64_t a[6])
+{
+	struct elh_vm *vm = cpu->vm;
+	int id = (int)a[0], flg = (int)a[2];
+	int prot = (flg & SHM_RDONLY) ? PROT_READ : PROT_READ | PROT_WRITE;
+	int flags = MAP_SHARED | MAP_ANONYMOUS;
+	uint64_t addr = a[1], len;
+	struct shmid_ds ds;
+	long r;
+
+	if (flg & SHM_EXEC)
+		prot |= PROT_EXEC;
+	if (shmctl(id, IPC_STAT, &ds) < 0)
+		return -errno;
+	if (!ds.shm_segsz || page_up(ds.shm_segsz, &len))
+		return -EINVAL;
+	if (addr) {
+		if (flg & SHM_RND)
+			addr &= ~(uint64_t)(SHMLBA - 1);
+		else if (addr % SHMLBA)
+			return -EINVAL;
+		flags |= (flg & SHM_REMAP) ? MAP_FIXED : MAP_FIXED_NOREPLACE;
+	} else if (flg & SHM_REMAP) {
+		return -EINVAL;
+	}
+	r = elh_mm_mmap(vm, addr, len, prot, flags, -1, 0, ELH_VMA_SHM);
+	if (r == -EEXIST)
+		return -EINVAL; /* Linux's answer for an occupied range */
+	if (r < 0)
+		return r;
+	if (shmat(id, (void *)(uintptr_t)r, (flg & (SHM_RDONLY | SHM_EXEC)) | SHM_REMAP) ==
+	    (void *)-1) {
+		int e = errno;
+
+		elh_mm_munmap(vm, (uint64_t)r, len);
+		return -e;
+	}
+	return r;
+}
+
+/* Every piece of the attachment that starts at addr (mprotect may have
+ * split it) goes. */
+long elh_sys_shmdt(struct elh_vcpu *cpu, const uint64_t a[6])
+{
+	struct elh_vm *vm = cpu->vm;
+	struct elh_vma v, next;
+	uint64_t end;
+
+	if (elh_mm_lookup(vm, a[0], &v) || v.kind != ELH_VMA_SHM || v.start != a[0])
+		return -EINVAL;
+	end = v.end;
+	while (!elh_mm_lookup(vm, end, &next) && next.kind == ELH_VMA_SHM && next.obj == v.obj &&
+	       next.start == end)
+		end = next.end;
+	return elh_mm_munmap(vm, v.start, end - v.start);
 }

@@ -45,6 +45,7 @@ enum elh_vma_kind {
 	ELH_VMA_IMAGE, /* a PT_LOAD segment of the executable */
 	ELH_VMA_HEAP,  /* the brk heap */
 	ELH_VMA_STACK, /* the main thread's stack */
+	ELH_VMA_SHM,   /* a System V shared memory segment (shmat) */
 };
 
 /* One guest mapping: [start, end), page aligned, never empty. */

@@ -25,6 +25,8 @@ ELH_SPECIAL(brk);
 ELH_SPECIAL(madvise);
 ELH_SPECIAL(msync);
 ELH_SPECIAL(mincore);
+ELH_SPECIAL(shmat);
+ELH_SPECIAL(shmdt);
 
 /* thread.c: guest threads (1:1 on vCPUs) */
 ELH_SPECIAL(clone);

@@ -479,6 +479,20 @@ const struct elh_sysdesc elh_systab[] = {
 	SYS(msync, 3, { PTR, UINT, HEX }, { 0 }, R_INT, RAW, elh_sys_msync),
 	SYS(mincore, 3, { PTR, UINT, PTR }, { 0 }, R_INT, RAW, elh_sys_mincore),
 
+	/* System V IPC (sys_ipc.c; shmat and shmdt: memory.c) */
+	SYS(msgget, 2, { INT, HEX }, { 0 }, R_INT, PASS),
+	SYS(msgsnd, 4, { INT, PTR, UINT, HEX }, { 0 }, R_INT, BLOCK, elh_do_msgsnd),
+	SYS(msgrcv, 5, { INT, PTR, UINT, LONG, HEX }, { 0 }, R_SIZE, BLOCK, elh_do_msgrcv),
+	SYS(msgctl, 3, { INT, INT, PTR }, { 0 }, R_INT, 0, elh_do_msgctl),
+	SYS(semget, 3, { INT, INT, HEX }, { 0 }, R_INT, PASS),
+	SYS(semop, 3, { INT, PTR, UINT }, { 0 }, R_INT, BLOCK, elh_do_semop),
+	SYS(semtimedop, 4, { INT, PTR, UINT, PTR }, { 0 }, R_INT, BLOCK, elh_do_semtimedop),
+	SYS(semctl, 4, { INT, INT, INT, HEX }, { 0 }, R_INT, 0, elh_do_semctl),
+	SYS(shmget, 3, { INT, UINT, HEX }, { 0 }, R_INT, PASS),
+	SYS(shmat, 3, { INT, PTR, HEX }, { 0 }, R_HEX, RAW, elh_sys_shmat),
+	SYS(shmdt, 1, { PTR }, { 0 }, R_INT, RAW, elh_sys_shmdt),
+	SYS(shmctl, 3, { INT, INT, PTR }, { 0 }, R_INT, 0, elh_do_shmctl),
+
 	/* special calls: thread.c */
 	SYS(clone, 5, { HEX, PTR, PTR, PTR, PTR }, { 0 }, R_INT, RAW, elh_sys_clone),
 	SYS(clone3, 2, { PTR, UINT }, { 0 }, R_INT, RAW, elh_sys_clone3),

@@ -302,6 +302,15 @@ ELH_HANDLER(epoll_wait);
 ELH_HANDLER(epoll_pwait);
 ELH_HANDLER(epoll_pwait2);
 
+/* sys_ipc.c: System V message queues, semaphores, shmctl */
+ELH_HANDLER(msgsnd);
+ELH_HANDLER(msgrcv);
+ELH_HANDLER(msgctl);
+ELH_HANDLER(semop);
+ELH_HANDLER(semtimedop);
+ELH_HANDLER(semctl);
+ELH_HANDLER(shmctl);
+
 /* sys_proc.c: process identity, limits, children */
 ELH_HANDLER(getrlimit);
 ELH_HANDLER(setrlimit);

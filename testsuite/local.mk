@@ -97,7 +97,7 @@ testsuite_unit_test_syscall_SOURCES = testsuite/unit/test-syscall.c \
 	testsuite/unit/test-sys-net.c testsuite/unit/test-sys-poll.c \
 	testsuite/unit/special-fakes.c monitor/syscall.c monitor/syscall.h \
 	monitor/sys_file.c monitor/sys_ioctl.c monitor/sys_net.c monitor/sys_poll.c \
-	monitor/sys_proc.c monitor/guestmem.c arch/x86_64/icall.S
+	monitor/sys_proc.c monitor/sys_ipc.c monitor/guestmem.c arch/x86_64/icall.S
 testsuite_unit_test_syscall_CFLAGS = $(unit_cflags)
 testsuite_unit_test_syscall_LDADD = $(unit_ldadd) -lpthread
 TESTS += testsuite/unit/test-syscall

@@ -17,6 +17,8 @@ FAKE(brk)
 FAKE(madvise)
 FAKE(msync)
 FAKE(mincore)
+FAKE(shmat)
+FAKE(shmdt)
 
 FAKE(clone)
 FAKE(clone3)
