@@ -96,7 +96,6 @@ struct elh_sqe {
 	int64_t result;
 	uint32_t interrupt; /* monitor: a signal handler interrupts the call; guest clears */
 	uint32_t flags;     /* monitor: ELH_SQE_RESTART, ELH_SQE_RETRAP */
-	uint32_t spin;      /* guest-private: its spin budget, in TSC ticks */
 	uint32_t trap_left; /* guest-private: calls to make by trapping before trying again */
 	uint32_t backoff;   /* guest-private: the length of the last such run */
 } __attribute__((aligned(128)));
@@ -127,7 +126,7 @@ struct elh_shared {
 
 _Static_assert(sizeof(struct elh_sqe) == 128, "one entry: two cache lines, no false sharing");
 _Static_assert(__builtin_offsetof(struct elh_sqe, result) == 72, "entry layout");
-_Static_assert(__builtin_offsetof(struct elh_sqe, spin) == 88, "entry layout");
+_Static_assert(__builtin_offsetof(struct elh_sqe, trap_left) == 88, "entry layout");
 _Static_assert(sizeof(struct elh_clock) == 40, "clock layout");
 _Static_assert(__builtin_offsetof(struct elh_shared, clock) == 64, "header layout");
 _Static_assert(__builtin_offsetof(struct elh_shared, exitless) == 128, "header layout");
