@@ -22,7 +22,8 @@
 /* A worker spins this long after its last call before it sleeps; the
  * budget doubles when a sleep ends soon after it began and halves when
  * spinning found nothing for long.  With two cores a spinning worker takes
- * the guest's core away: the floor is low. */
+ * the guest's core away: the floor is low, and workers started for
+ * blocking calls stay at it. */
 #define WORKER_SPIN_MIN_NS 4000
 #define WORKER_SPIN_MAX_NS 200000
 #define WORKER_SPIN_START_NS 50000
@@ -219,6 +220,7 @@ static void *worker_main(void *arg)
 	char err[256];
 
 	w->tid = (pid_t)syscall(SYS_gettid);
+	__atomic_add_fetch(&area->workers_awake, 1, __ATOMIC_SEQ_CST);
 	if (pool.vm->platform->helper_init(err, sizeof(err)) < 0) {
 		fprintf(stderr, "elh: exit-less worker: %s\n", err);
 		abort();
@@ -242,14 +244,15 @@ static void *worker_main(void *arg)
 			__asm__ volatile("pause");
 			continue;
 		}
-		/* Sleep: read the doorbell, announce, scan once more. */
+		/* Sleep: read the doorbell, leave the awake count, scan once
+		 * more. */
 		bell = __atomic_load_n(&area->doorbell, __ATOMIC_SEQ_CST);
-		__atomic_add_fetch(&area->workers_idle, 1, __ATOMIC_SEQ_CST);
+		__atomic_sub_fetch(&area->workers_awake, 1, __ATOMIC_SEQ_CST);
 		t0 = now_ns();
 		if (!scan(w))
 			r = syscall(SYS_futex, &area->doorbell, FUTEX_WAIT, bell,
 				    w->extra ? &idle : NULL, NULL, 0);
-		__atomic_sub_fetch(&area->workers_idle, 1, __ATOMIC_SEQ_CST);
+		__atomic_add_fetch(&area->workers_awake, 1, __ATOMIC_SEQ_CST);
 		last = now_ns();
 		slept = last - t0;
 		if (slept < WORKER_SPIN_MAX_NS) {
@@ -258,9 +261,12 @@ static void *worker_main(void *arg)
 		} else if ((w->spin_ns /= 2) < WORKER_SPIN_MIN_NS) {
 			w->spin_ns = WORKER_SPIN_MIN_NS;
 		}
+		if (w->extra)
+			w->spin_ns = WORKER_SPIN_MIN_NS; /* there for blocking calls */
 		if (r < 0 && errno == ETIMEDOUT && retire(w))
 			break;
 	}
+	__atomic_sub_fetch(&area->workers_awake, 1, __ATOMIC_SEQ_CST);
 	pool.vm->platform->helper_fini();
 	free(w->proxy);
 	free(w);
@@ -296,7 +302,7 @@ static int start_worker(int extra)
 	w->proxy->fd = -1;
 	w->proxy->restart_nr = -1;
 	w->extra = extra;
-	w->spin_ns = WORKER_SPIN_START_NS;
+	w->spin_ns = extra ? WORKER_SPIN_MIN_NS : WORKER_SPIN_START_NS;
 
 	/* Workers take no host signal but ELH_SIGKICK, which they unblock
 	 * once their handler stack exists. */

@@ -14,20 +14,25 @@
  *   -----                                   -----------
  *   interrupt = 0, flags = 0, nr, args (plain)
  *   state = SUBMITTED             (seq_cst)
- *   if workers_idle: doorbell++, FUTEX_WAKE(doorbell)     (a trapping call)
+ *   if !workers_awake: doorbell++, FUTEX_WAKE(doorbell)   (a trapping call)
  *                                           CAS state SUBMITTED -> RUNNING
  *                                           run the call; result, flags (plain)
  *                                           state = DONE  (seq_cst)
  *                                           if waiting: FUTEX_WAKE(state)
  *   spin until state == DONE; or
+ *   if still SUBMITTED: ring as above
  *   waiting = 1 (seq_cst), re-read state, FUTEX_WAIT(state, seen)
  *   read result and flags; state = FREE
  *
- * The two "flag, then re-read" pairs (idle/doorbell and waiting/state) are
+ * The two "flag, then re-read" pairs (awake/doorbell and waiting/state) are
  * Dekker-style: with sequentially consistent accesses on both sides, either
  * the sleeper sees the new state or the waker sees the flag, so no wake-up
- * is lost.  A worker reads `doorbell` before its last scan and sleeps only
- * if it is unchanged.
+ * is lost.  A worker reads `doorbell`, leaves `workers_awake`, scans once
+ * more and sleeps only if `doorbell` is unchanged.  `workers_awake` counts
+ * the workers not asleep, including those inside a long call: a submission
+ * nobody took within the guest's spin rings anyway, and the monitor keeps a
+ * worker free of blocking calls at all times, so some worker is asleep to
+ * be woken, or scanning.
  *
  * Signals.  When the monitor runs a guest signal handler on a thread whose
  * call is SUBMITTED or RUNNING, it writes `interrupt` (1; 2 if the handler
@@ -114,7 +119,7 @@ struct elh_clock {
 struct elh_shared {
 	uint32_t magic;        /* ELH_ABI_MAGIC, written once by the monitor */
 	uint32_t version;      /* ELH_ABI_VERSION */
-	uint32_t workers_idle; /* host: set while its workers sleep on doorbell */
+	uint32_t workers_awake; /* host: workers not asleep on doorbell */
 	uint32_t doorbell;     /* futex word the workers sleep on */
 	uint32_t spin_tsc;     /* how long a guest spins before sleeping, at most, in TSC ticks */
 	uint32_t pad[11];
