@@ -71,6 +71,7 @@ posint() {
 	esac
 }
 
+options="$*"
 for arg; do
 	case $arg in
 	--rounds=*) rounds=${arg#*=}; posint --rounds "$rounds" ;;
@@ -146,6 +147,7 @@ mkdir -p "$out/bin" "$out/logs"
 : >"$out/raw.txt"
 echo "benchmark,mode,round,value,unit" >"$out/results.csv"
 started=$(date +%s)
+revision=$(git -C "$top_srcdir" describe --always --dirty 2>/dev/null || echo unknown)
 loadavg=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 
 if [ -n "$iters" ]; then
@@ -948,6 +950,7 @@ elapsed=$(($(date +%s) - started))
 	echo
 	echo "- host: $(uname -sr) $(uname -m), $(nproc 2>/dev/null || echo '?') CPUs" \
 		"($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)), load average at start $loadavg"
+	echo "- run.sh options: \`${options:-(none)}\`; source: $revision"
 	echo "- **$rounds rounds**: in each round every mode runs each benchmark once, modes side by side, their order rotated every round"
 	if [ -n "$iters" ]; then
 		echo "- a round's value: the median of $reps repetitions of $iters iterations each (fixed count)"
