@@ -507,13 +507,15 @@ start_server() {
 		set -- "$timeout_cmd" "$BENCH_TIMEOUT" "$@"
 		server_group=1
 	fi
+	# Gone before the server starts: the port of the last one must not be read.
+	rm -f "$out/server.out"
 	"$@" </dev/null >"$out/server.out" 2>"$out/server.err" &
 	server_pid=$!
 	server_port=
 	server_why=
 	_ss_n=0
 	while :; do
-		server_port=$(sed -n 's/^port=\([0-9][0-9]*\)$/\1/p' "$out/server.out")
+		server_port=$(sed -n 's/^port=\([0-9][0-9]*\)$/\1/p' "$out/server.out" 2>/dev/null)
 		[ -z "$server_port" ] || return 0
 		if ! kill -0 "$server_pid" 2>/dev/null; then
 			set +e
