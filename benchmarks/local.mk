@@ -31,7 +31,8 @@ bench-full: all
 EXTRA_DIST += benchmarks/run.sh benchmarks/bench.h \
 	benchmarks/micro/syscall.c benchmarks/micro/pipe.c benchmarks/micro/thread.c \
 	benchmarks/micro/scaling.c benchmarks/platform/platform.c \
-	benchmarks/macro/httpd.c benchmarks/macro/filetree.c benchmarks/macro/wrk-report.lua
+	benchmarks/macro/httpd.c benchmarks/macro/filetree.c benchmarks/macro/wrk-report.lua \
+	benchmarks/update-perf-doc.sh
 
 distclean-local: distclean-bench
 distclean-bench:
