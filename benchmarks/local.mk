@@ -1,4 +1,5 @@
-# Benchmarks: make bench (quick: 5 rounds) and make bench-full (15 rounds, more repetitions).
+# Benchmarks: make bench (quick: 5 rounds, micro benchmarks only) and make
+# bench-full (15 rounds, more repetitions, and the macro workloads).
 # Never part of make check, apart from testsuite/bench/smoke.sh.  Results go
 # to benchmarks/results/<UTC timestamp>/ in the build tree; run.sh builds the
 # benchmark programs there itself, with each mode's compiler.
@@ -19,15 +20,24 @@ ELH_RUN_ARGS =
 bench: all
 	$(bench_env) $(SHELL) $(abs_top_srcdir)/benchmarks/run.sh --rounds=5 --reps=3 $(BENCH_ARGS)
 
-# More rounds and repetitions; macro workloads will join here.
+# More rounds and repetitions, and the macro workloads: the HTTP server under
+# wrk, the file tree.
 bench-full: all
-	$(bench_env) $(SHELL) $(abs_top_srcdir)/benchmarks/run.sh --rounds=15 --reps=5 $(BENCH_ARGS)
+	$(bench_env) $(SHELL) $(abs_top_srcdir)/benchmarks/run.sh --rounds=15 --reps=5 --macro=http,files \
+		$(BENCH_ARGS)
 
-.PHONY: bench bench-full
+# What an idle guest costs the monitor: CPU time while the guest sleeps 5 s.
+# Without KVM: make bench-idle ELH_RUN_ARGS=--platform=systrap
+bench-idle: all
+	$(bench_env) $(SHELL) $(abs_top_srcdir)/benchmarks/idle.sh 5
+
+.PHONY: bench bench-full bench-idle
 
 EXTRA_DIST += benchmarks/run.sh benchmarks/bench.h \
 	benchmarks/micro/syscall.c benchmarks/micro/pipe.c benchmarks/micro/thread.c \
-	benchmarks/micro/scaling.c benchmarks/platform/platform.c
+	benchmarks/micro/scaling.c benchmarks/platform/platform.c \
+	benchmarks/macro/httpd.c benchmarks/macro/filetree.c benchmarks/macro/wrk-report.lua \
+	benchmarks/update-perf-doc.sh benchmarks/idle.sh benchmarks/idle/sleeper.c
 
 distclean-local: distclean-bench
 distclean-bench:

@@ -12,6 +12,13 @@
 #   --benches=LIST  comma-separated benchmark names (default: all)
 #   --out=DIR       results folder (default:
 #                   $top_builddir/benchmarks/results/<UTC timestamp>)
+#   --macro=LIST    macro workloads too: http, files, both (http,files) or
+#                   none (the default); make bench-full runs both
+#   --http-conns=LIST      wrk connection counts for the 13-byte body
+#                          (default 1,4,16,64): benchmarks http-cN
+#   --http-4k-conns=LIST   the same for the 4 KiB body (default 16): http-4k-cN
+#   --http-seconds=N       length of one wrk run (default 1)
+#   --files=N       files in the tree of the tree-* benchmarks (default 2048)
 #
 # Modes: glibc (gcc, dynamic), musl (Debian's musl-gcc -static), elh-musl-native
 # (elh-musl-gcc, run directly), elh-hypercall (elh run --mode=hypercall),
@@ -21,8 +28,15 @@
 # compiler is missing, or whose `elh run` of a trivial program fails, is
 # listed with the reason and skipped.
 #
+# Macro workloads: http runs benchmarks/macro/httpd.c, a thread-per-connection
+# server, in each mode, driven by wrk (Debian package wrk) running natively
+# on loopback: one wrk run per round, a fresh server each time, stopped by a
+# GET /quit; it gives requests/s and the p50 and p99 latencies.  files runs
+# benchmarks/macro/filetree.c, a tree of small files created, walked and
+# checksummed, deleted, in ns per file.
+#
 # Environment (make bench sets it): top_srcdir, top_builddir, ELH,
-# ELH_MUSL_GCC, MUSL_GCC; also GLIBC_CC (gcc), GNUPLOT (gnuplot), ELH_RUN_ARGS
+# ELH_MUSL_GCC, MUSL_GCC; also GLIBC_CC (gcc), GNUPLOT (gnuplot), WRK (wrk), ELH_RUN_ARGS
 # (more options for every `elh run`, e.g. --workers=2) and
 # BENCH_TIMEOUT (seconds one program run may take, default 120; a run takes
 # a second or two, and after a timeout the benchmark's later rounds skip that mode).
@@ -36,6 +50,11 @@ modes_wanted="glibc musl elh-musl-native elh-hypercall elh-exitless elh-systrap-
 benches_wanted=
 out=
 progs="micro/syscall micro/pipe micro/thread micro/scaling"
+macro=
+http_conns="1 4 16 64"
+http_4k_conns=16
+http_seconds=1
+files=2048
 
 die() {
 	echo "run.sh: $*" >&2
@@ -52,6 +71,7 @@ posint() {
 	esac
 }
 
+options="$*"
 for arg; do
 	case $arg in
 	--rounds=*) rounds=${arg#*=}; posint --rounds "$rounds" ;;
@@ -61,6 +81,11 @@ for arg; do
 	--modes=*) modes_wanted=$(echo "${arg#*=}" | tr ',' ' ') ;;
 	--benches=*) benches_wanted=$(echo "${arg#*=}" | tr ',' ' ') ;;
 	--out=*) out=${arg#*=} ;;
+	--macro=*) macro=$(echo "${arg#*=}" | tr ',' ' ') ;;
+	--http-conns=*) http_conns=$(echo "${arg#*=}" | tr ',' ' ') ;;
+	--http-4k-conns=*) http_4k_conns=$(echo "${arg#*=}" | tr ',' ' ') ;;
+	--http-seconds=*) http_seconds=${arg#*=}; posint --http-seconds "$http_seconds" ;;
+	--files=*) files=${arg#*=}; posint --files "$files" ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -73,6 +98,16 @@ for m in $modes_wanted; do
 	esac
 done
 [ -n "$modes_wanted" ] || die "--modes is empty"
+for w in $macro; do
+	case $w in
+	http | files) ;;
+	none) macro= ; break ;;
+	*) die "unknown macro workload '$w' (http, files or none)" ;;
+	esac
+done
+for c in $http_conns $http_4k_conns; do
+	posint "--http-conns" "$c"
+done
 
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$(dirname "$here")}
@@ -84,6 +119,7 @@ ELH_MUSL_GCC=${ELH_MUSL_GCC:-$top_builddir/libc/elh-musl-gcc}
 [ -n "${MUSL_GCC+set}" ] || MUSL_GCC=$(command -v musl-gcc || true)
 GLIBC_CC=${GLIBC_CC:-gcc}
 GNUPLOT=${GNUPLOT:-gnuplot}
+WRK=${WRK:-wrk}
 ELH_RUN_ARGS=${ELH_RUN_ARGS:-}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-120}
 [ -f "$src/bench.h" ] || die "no benchmark sources in $src (set top_srcdir)"
@@ -111,6 +147,7 @@ mkdir -p "$out/bin" "$out/logs"
 : >"$out/raw.txt"
 echo "benchmark,mode,round,value,unit" >"$out/results.csv"
 started=$(date +%s)
+revision=$(git -C "$top_srcdir" describe --always --dirty 2>/dev/null || echo unknown)
 loadavg=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 
 if [ -n "$iters" ]; then
@@ -215,7 +252,7 @@ for tc in glibc musl elh-musl; do
 	fi
 	mkdir -p "$out/bin/$tc"
 	ok=1
-	for p in $progs platform/platform; do
+	for p in $progs macro/filetree macro/httpd platform/platform; do
 		name=$(basename "$p")
 		if ! compile "$tc" "$src/$p.c" "$out/bin/$tc/$name" >"$out/logs/build-$tc-$name.log" 2>&1; then
 			printf '%s\tbuilding %s.c failed: %s\n' "$tc" "$p" \
@@ -289,17 +326,57 @@ esac
 # The benchmark list comes from the programs themselves (--list).
 first_tc=$(toolchain "${modes%% *}")
 : >"$out/benches.txt"
+: >"$out/notes.txt"
+want_bench() {
+	[ -z "$benches_wanted" ] || echo " $benches_wanted " | grep -q " $1 "
+}
 for p in $progs; do
 	name=$(basename "$p")
 	"$out/bin/$first_tc/$name" --list | while read -r b; do
-		if [ -z "$benches_wanted" ] || echo " $benches_wanted " | grep -q " $b "; then
+		if want_bench "$b"; then
 			echo "$name $b" >>"$out/benches.txt"
 		fi
 	done
 done
+case " $macro " in
+*" files "*)
+	"$out/bin/$first_tc/filetree" --list | while read -r b; do
+		if want_bench "$b"; then
+			echo "filetree $b" >>"$out/benches.txt"
+		fi
+	done
+	;;
+esac
+case " $macro " in
+*" http "*)
+	if command -v "$WRK" >/dev/null 2>&1; then
+		for b in $(for c in $http_conns; do echo "http-c$c"; done
+			for c in $http_4k_conns; do echo "http-4k-c$c"; done); do
+			if want_bench "$b"; then
+				echo "httpd $b" >>"$out/benches.txt"
+			fi
+		done
+	else
+		no_wrk="the http workload did not run: $WRK not found (Debian package wrk)"
+		echo "$no_wrk" >>"$out/notes.txt"
+		echo "$no_wrk"
+	fi
+	;;
+esac
 for b in $benches_wanted; do
-	grep -q " $b\$" "$out/benches.txt" || die "no benchmark named '$b'"
+	if ! grep -q " $b\$" "$out/benches.txt"; then
+		case $b in
+		http-*) [ -z "${no_wrk:-}" ] || continue ;;
+		esac
+		case $b in
+		http-* | tree-*) die "no benchmark named '$b' (macro workloads need --macro=http,files)" ;;
+		*) die "no benchmark named '$b'" ;;
+		esac
+	fi
 done
+[ -s "$out/benches.txt" ] || die "no benchmark to run"
+# The rows of the table: an http benchmark gives three (requests/s, p50, p99).
+awk '{ print $2; if ($1 == "httpd") { print $2 "-p50"; print $2 "-p99" } }' "$out/benches.txt" >"$out/rows.txt"
 nbench=$(wc -l <"$out/benches.txt")
 
 # rotate K WORDS...: the words, rotated left by K-1, so every mode gets every slot in turn.
@@ -344,8 +421,11 @@ parse() {
 # measure MODE PROGRAM BENCH ROUND: one program run; its median goes to results.csv.
 measure() {
 	_ms_bin=$out/bin/$(toolchain "$1")/$2
+	_ms_size=$size_opt
+	# The file tree has the same size in every mode: the same work, compared.
+	[ "$2" != filetree ] || _ms_size=--iters=$files
 	set +e
-	in_mode "$1" "$_ms_bin" --bench "$3" --reps "$reps" "$size_opt" >"$out/run.out" 2>"$out/run.err"
+	in_mode "$1" "$_ms_bin" --bench "$3" --reps "$reps" "$_ms_size" >"$out/run.out" 2>"$out/run.err"
 	_ms_st=$?
 	set -e
 	{
@@ -376,6 +456,204 @@ measure() {
 	echo "$3,$1,$4,$5,$6" >>"$out/results.csv"
 }
 
+# The http workload.  The server runs in the mode measured, in the
+# background, bounded by BENCH_TIMEOUT like every run; wrk runs natively.
+# server_pid is the process to signal: with timeout(1), the leader of a
+# process group holding the server, so that the group can be killed whole.
+server_pid=
+server_group=
+
+# kill_server SIGNAL: signal the server (its whole group when it has one).
+kill_server() {
+	[ -n "$server_pid" ] || return 0
+	if [ -n "$server_group" ]; then
+		kill -s "$1" -- "-$server_pid" 2>/dev/null || true
+	else
+		kill -s "$1" "$server_pid" 2>/dev/null || true
+	fi
+}
+
+# A server is never left behind, whatever ends this script.
+trap 'kill_server KILL' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# wait_exit TENTHS: wait up to TENTHS tenths of a second for the server to
+# exit; true if it did (the shell reaps it while running sleep).
+wait_exit() {
+	_we_n=0
+	while kill -0 "$server_pid" 2>/dev/null; do
+		[ $_we_n -lt "$1" ] || return 1
+		sleep 0.1
+		_we_n=$((_we_n + 1))
+	done
+	return 0
+}
+
+# start_server MODE: start httpd in MODE, wait for the port it prints.
+# Sets server_pid and server_port; on failure, server_why and false.
+start_server() {
+	_ss_mode=$1
+	set -- "$out/bin/$(toolchain "$_ss_mode")/httpd" --port 0
+	case $_ss_mode in
+	elh-hypercall | elh-exitless | elh-systrap-*)
+		# shellcheck disable=SC2046,SC2086 # options are words by design
+		set -- "$ELH" run $(elh_options "$_ss_mode") $ELH_RUN_ARGS "$@"
+		;;
+	esac
+	server_group=
+	if [ -n "$timeout_cmd" ]; then
+		set -- "$timeout_cmd" "$BENCH_TIMEOUT" "$@"
+		server_group=1
+	fi
+	# Gone before the server starts: the port of the last one must not be read.
+	rm -f "$out/server.out"
+	"$@" </dev/null >"$out/server.out" 2>"$out/server.err" &
+	server_pid=$!
+	server_port=
+	server_why=
+	_ss_n=0
+	while :; do
+		server_port=$(sed -n 's/^port=\([0-9][0-9]*\)$/\1/p' "$out/server.out" 2>/dev/null)
+		[ -z "$server_port" ] || return 0
+		if ! kill -0 "$server_pid" 2>/dev/null; then
+			set +e
+			wait "$server_pid"
+			_ss_st=$?
+			set -e
+			server_pid=
+			server_why="the server exited (status $_ss_st) before listening: $(last_line "$out/server.err")"
+			return 1
+		fi
+		if [ $_ss_n -ge 100 ]; then
+			kill_server KILL
+			server_pid=
+			server_why="the server did not print its port within 10 s; later rounds skip this mode"
+			return 1
+		fi
+		sleep 0.1
+		_ss_n=$((_ss_n + 1))
+	done
+}
+
+# stop_server: GET /quit, then wait for a clean exit; after 10 s, TERM, then KILL.
+# On failure, server_why and false.
+stop_server() {
+	server_why=
+	"$out/bin/$first_tc/httpd" --get /quit --port "$server_port" </dev/null >/dev/null 2>"$out/quit.err" ||
+		server_why="GET /quit failed: $(last_line "$out/quit.err")"
+	if ! wait_exit 100; then
+		server_why="the server did not exit within 10 s of GET /quit${server_why:+ ($server_why)}"
+		kill_server TERM
+		wait_exit 20 || kill_server KILL
+	fi
+	set +e
+	wait "$server_pid"
+	_st_st=$?
+	set -e
+	server_pid=
+	if [ -z "$server_why" ] && [ $_st_st -ne 0 ]; then
+		server_why="the server exited with status $_st_st: $(last_line "$out/server.err")"
+	fi
+	[ -z "$server_why" ]
+}
+
+# http_failed BENCH MODE ROUND WHY [giveup]: record a failed round.
+http_failed() {
+	printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$out/failures.txt"
+	[ -z "${5:-}" ] || given_up="$given_up $1:$2"
+	printf ' %s:FAIL' "$2"
+}
+
+# measure_http MODE BENCH ROUND: a fresh server, one wrk run, three values.
+measure_http() {
+	_mh_mode=$1
+	_mh_bench=$2
+	_mh_round=$3
+	_mh_log=$out/logs/$2.$1.stderr
+	_mh_conns=${2##*-c}
+	case $2 in
+	http-4k-*) _mh_path=/4k ;;
+	*) _mh_path=/ ;;
+	esac
+	echo "== round $3" >>"$_mh_log"
+	if ! start_server "$1"; then
+		cat "$out/server.err" >>"$_mh_log"
+		case $server_why in
+		*"later rounds skip"*) http_failed "$2" "$1" "$3" "$server_why" giveup ;;
+		*) http_failed "$2" "$1" "$3" "$server_why" ;;
+		esac
+		return 0
+	fi
+	set +e
+	if [ -n "$timeout_cmd" ]; then
+		"$timeout_cmd" $((http_seconds + 30)) "$WRK" -t1 -c"$_mh_conns" -d"${http_seconds}s" \
+			--timeout 5s -s "$src/macro/wrk-report.lua" "http://127.0.0.1:$server_port$_mh_path" \
+			>"$out/wrk.out" 2>"$out/wrk.err" </dev/null
+	else
+		"$WRK" -t1 -c"$_mh_conns" -d"${http_seconds}s" --timeout 5s \
+			-s "$src/macro/wrk-report.lua" "http://127.0.0.1:$server_port$_mh_path" \
+			>"$out/wrk.out" 2>"$out/wrk.err" </dev/null
+	fi
+	_mh_st=$?
+	set -e
+	_mh_stop=
+	stop_server || _mh_stop=$server_why
+	{
+		cat "$out/wrk.out" "$out/wrk.err"
+		echo "-- server:"
+		cat "$out/server.out" "$out/server.err"
+	} >>"$_mh_log"
+	if [ $_mh_st -ne 0 ]; then
+		if [ $_mh_st -eq 124 ] && [ -n "$timeout_cmd" ]; then
+			http_failed "$2" "$1" "$3" "wrk timed out; later rounds skip this mode" giveup
+		else
+			http_failed "$2" "$1" "$3" "wrk: status $_mh_st: $(last_line "$out/wrk.err")"
+		fi
+		return 0
+	fi
+	# "requests/s p50 p99 requests", or "ERR reason".
+	_mh_res=$(awk '
+	$1 == "wrk-report" {
+		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		found = 1
+	}
+	END {
+		if (!found) { print "ERR no report from wrk"; exit }
+		err = v["errors_connect"] + v["errors_read"] + v["errors_write"] + v["errors_status"] + v["errors_timeout"]
+		if (err > 0) {
+			printf "ERR wrk saw %d errors (connect %d, read %d, write %d, HTTP status %d, timeout %d)\n", err,
+				v["errors_connect"], v["errors_read"], v["errors_write"], v["errors_status"], v["errors_timeout"]
+			exit
+		}
+		if (!(v["requests"] > 0) || !(v["duration_us"] > 0)) { print "ERR no request completed"; exit }
+		printf "%.1f %d %d %d\n", v["requests"] * 1e6 / v["duration_us"], v["p50_us"], v["p99_us"], v["requests"]
+	}' "$out/wrk.out")
+	case $_mh_res in
+	ERR*)
+		http_failed "$2" "$1" "$3" "${_mh_res#ERR }"
+		return 0
+		;;
+	esac
+	if [ -n "$_mh_stop" ]; then
+		http_failed "$2" "$1" "$3" "$_mh_stop"
+		return 0
+	fi
+	# shellcheck disable=SC2086 # "rate p50 p99 requests", split on purpose
+	set -- $_mh_res
+	{
+		echo "mode=$_mh_mode round=$_mh_round bench=$_mh_bench unit=req/s rep=1 iters=$4 value=$1"
+		echo "mode=$_mh_mode round=$_mh_round bench=$_mh_bench-p50 unit=us rep=1 iters=$4 value=$2"
+		echo "mode=$_mh_mode round=$_mh_round bench=$_mh_bench-p99 unit=us rep=1 iters=$4 value=$3"
+	} >>"$out/raw.txt"
+	{
+		echo "$_mh_bench,$_mh_mode,$_mh_round,$1,req/s"
+		echo "$_mh_bench-p50,$_mh_mode,$_mh_round,$2,us"
+		echo "$_mh_bench-p99,$_mh_mode,$_mh_round,$3,us"
+	} >>"$out/results.csv"
+}
+
 echo "running $nbench benchmarks in $(echo "$modes" | wc -w) modes, $rounds rounds, $reps repetitions of ${iters:+$iters iterations}${iters:-about $target_ms ms} each:"
 i=0
 given_up=
@@ -390,26 +668,35 @@ while read -r prog bench; do
 			case " $given_up " in
 			*" $bench:$m "*) continue ;;
 			esac
-			measure "$m" "$prog" "$bench" $r
+			case $prog in
+			httpd) measure_http "$m" "$bench" $r ;;
+			*) measure "$m" "$prog" "$bench" $r ;;
+			esac
 		done
 		r=$((r + 1))
 	done
 	# The medians so far, to follow the run; the summary has them all.
-	awk -F, -v b="$bench" -v modes="$modes" "$awk_num"'
-	$1 == b { v[$2] = v[$2] " " $4; u = $5 }
-	END {
-		n = split(modes, M, " "); line = ""
-		for (j = 1; j <= n; j++) {
-			c = split(v[M[j]], a, " ")
-			for (i = 2; i <= c; i++)
-				for (k = i; k > 1 && a[k - 1] + 0 > a[k] + 0; k--) { t = a[k]; a[k] = a[k - 1]; a[k - 1] = t }
-			m = c == 0 ? "-" : c % 2 ? a[(c + 1) / 2] : (a[c / 2] + a[c / 2 + 1]) / 2
-			line = line sprintf("  %s %s", M[j], m == "-" ? m : num(m))
-		}
-		print " ->" line " (" u ")"
-	}' "$out/results.csv"
+	names=$bench
+	[ "$prog" != httpd ] || names="$bench $bench-p50 $bench-p99"
+	for b in $names; do
+		[ "$b" = "$bench" ] || printf '  %28s' "$b"
+		awk -F, -v b="$b" -v modes="$modes" "$awk_num"'
+		$1 == b { v[$2] = v[$2] " " $4; u = $5 }
+		END {
+			n = split(modes, M, " "); line = ""
+			for (j = 1; j <= n; j++) {
+				c = split(v[M[j]], a, " ")
+				for (i = 2; i <= c; i++)
+					for (k = i; k > 1 && a[k - 1] + 0 > a[k] + 0; k--) { t = a[k]; a[k] = a[k - 1]; a[k - 1] = t }
+				m = c == 0 ? "-" : c % 2 ? a[(c + 1) / 2] : (a[c / 2] + a[c / 2 + 1]) / 2
+				line = line sprintf("  %s %s", M[j], m == "-" ? m : num(m))
+			}
+			print " ->" line " (" u ")"
+		}' "$out/results.csv"
+	done
 done <"$out/benches.txt"
-rm -f "$out/run.out" "$out/run.err"
+rm -f "$out/run.out" "$out/run.err" "$out/wrk.out" "$out/wrk.err" "$out/server.out" \
+	"$out/server.err" "$out/quit.err"
 
 # Medians over the rounds: one line per benchmark and mode, "bench mode unit median count".
 awk -F, "$awk_num"'
@@ -497,48 +784,73 @@ if [ -n "$hyper" ] && [ -n "$ref" ]; then
 	fi
 fi
 
-# Plots, when gnuplot is there: medians (ns/op), cost ratios, and the scaling curve.
+# Plots, when gnuplot is there: micro medians (ns/op), cost ratios, the
+# scaling curve; for the macro workloads, cost ratios, the http curves
+# against the number of connections and the file-tree phases.  A plot
+# whose data is empty is left out.
 plots=
 plot_note=
 write_plot_data() {
 	# shellcheck disable=SC2016 # awk program
 	awk -v modes="$modes" -v ref="$ref" -v dir="$out" '
+	function out(file, line) {
+		if (!(file in rows)) print hdr_of[file] > (dir "/plots/" file)
+		print line > (dir "/plots/" file)
+		rows[file]++
+	}
 	{ med[$1, $2] = $4; unit[$1] = $3; if (!($1 in seen)) { seen[$1] = 1; order[++nb] = $1 } }
 	END {
 		nm = split(modes, M, " ")
 		hdr = "benchmark"; for (j = 1; j <= nm; j++) hdr = hdr " " M[j]
-		print hdr > (dir "/plots/medians.dat")
 		rh = "benchmark"; for (j = 1; j <= nm; j++) if (M[j] != ref) rh = rh " " M[j]
-		print rh > (dir "/plots/ratios.dat")
-		print hdr > (dir "/plots/scaling.dat")
+		hdr_of["medians.dat"] = hdr; hdr_of["scaling.dat"] = hdr; hdr_of["files.dat"] = hdr
+		hdr_of["http.dat"] = hdr; hdr_of["http-p99.dat"] = hdr
+		hdr_of["ratios.dat"] = rh; hdr_of["macro-ratios.dat"] = rh
 		for (o = 1; o <= nb; o++) {
 			b = order[o]
-			line = b; rl = b
+			micro = unit[b] == "ns/op" || unit[b] == "Mcalls/s"
+			rl = b; vals = ""
 			for (j = 1; j <= nm; j++) {
 				v = ((b, M[j]) in med) ? med[b, M[j]] : "?"
-				line = line " " v
+				vals = vals " " v
 				if (M[j] == ref) continue
 				r = "?"
 				if (v != "?" && ref != "" && ((b, ref) in med))
-					r = unit[b] == "Mcalls/s" ? med[b, ref] / v : v / med[b, ref]
+					r = unit[b] ~ /\/s$/ ? med[b, ref] / v : v / med[b, ref]
 				rl = rl " " r
 			}
 			if (b ~ /^getppid-t[0-9]+$/) {
 				t = b; sub(/^getppid-t/, "", t)
-				sl = t; n2 = split(line, f, " ")
-				for (j = 2; j <= n2; j++) sl = sl " " f[j]
-				print sl > (dir "/plots/scaling.dat")
+				out("scaling.dat", t vals)
+			} else if (b ~ /^http-c[0-9]+$/) {
+				t = b; sub(/^http-c/, "", t)
+				out("http.dat", t vals)
+			} else if (b ~ /^http-c[0-9]+-p99$/) {
+				t = b; sub(/^http-c/, "", t); sub(/-p99$/, "", t)
+				out("http-p99.dat", t vals)
+			} else if (unit[b] == "ns/file") {
+				# in microseconds per file
+				fl = b; n2 = split(vals, f, " ")
+				for (j = 1; j <= n2; j++) fl = fl " " (f[j] == "?" ? "?" : f[j] / 1000)
+				out("files.dat", fl)
 			} else if (unit[b] == "ns/op") {
-				print line > (dir "/plots/medians.dat")
+				out("medians.dat", b vals)
 			}
-			print rl > (dir "/plots/ratios.dat")
+			out(micro ? "ratios.dat" : "macro-ratios.dat", rl)
 		}
+		for (fn in rows)
+			print fn > (dir "/plots/have.txt")
 	}' "$out/medians.txt"
+}
+# have_data FILE: did write_plot_data write rows to plots/FILE?
+have_data() {
+	grep -qx "$1" "$out/plots/have.txt"
 }
 if ! command -v "$GNUPLOT" >/dev/null 2>&1; then
 	plot_note="gnuplot not found (Debian package gnuplot-nox): no plots"
 else
 	mkdir -p "$out/plots"
+	: >"$out/plots/have.txt"
 	write_plot_data
 	nmodes=$(echo "$modes" | wc -w)
 	term="pngcairo noenhanced size 1280,640"
@@ -555,21 +867,38 @@ set style fill solid 0.85 border -1
 set xtics rotate by -30 nomirror
 set logscale y
 
+EOF
+	if have_data medians.dat; then
+		cat >>"$out/plots/plots.gp" <<EOF
 set output 'medians.png'
 set title 'Median ns per operation, by mode (log scale; lower is better)'
 set ylabel 'ns/op'
 plot for [i=2:$((nmodes + 1))] 'medians.dat' using i:xtic(1) title columnheader(i)
 
 EOF
-	if [ -n "$ref" ] && [ "$nmodes" -gt 1 ]; then
+	fi
+	if have_data files.dat; then
 		cat >>"$out/plots/plots.gp" <<EOF
-set output 'ratios.png'
-set title 'Cost relative to $ref (log scale; above 1 is slower)'
-set ylabel 'cost ratio'
-plot for [i=2:$nmodes] 'ratios.dat' using i:xtic(1) title columnheader(i), 1 with lines lc rgb 'black' notitle
+set output 'files.png'
+set title 'A tree of $files small files on tmpfs: median time per file, by phase and mode (log scale; lower is better)'
+set ylabel 'microseconds per file'
+plot for [i=2:$((nmodes + 1))] 'files.dat' using i:xtic(1) title columnheader(i)
 
 EOF
 	fi
+	for f in ratios macro-ratios; do
+		if [ -n "$ref" ] && [ "$nmodes" -gt 1 ] && have_data $f.dat; then
+			what=
+			[ $f = ratios ] || what=', macro workloads'
+			cat >>"$out/plots/plots.gp" <<EOF
+set output '$f.png'
+set title 'Cost relative to $ref$what (log scale; above 1 is slower)'
+set ylabel 'cost ratio'
+plot for [i=2:$nmodes] '$f.dat' using i:xtic(1) title columnheader(i), 1 with lines lc rgb 'black' notitle
+
+EOF
+		fi
+	done
 	cat >>"$out/plots/plots.gp" <<EOF
 unset style
 set style data linespoints
@@ -577,12 +906,34 @@ set xtics norotate
 set logscale x 2
 unset logscale y
 set yrange [0:*]
+EOF
+	if have_data scaling.dat; then
+		cat >>"$out/plots/plots.gp" <<EOF
 set output 'scaling.png'
 set title 'getppid from N threads at once: aggregate rate (higher is better)'
 set xlabel 'threads'
 set ylabel 'Mcalls/s'
 plot for [i=2:$((nmodes + 1))] 'scaling.dat' using 1:i title columnheader(i) lw 2 pt 7
+
 EOF
+	fi
+	if have_data http.dat; then
+		cat >>"$out/plots/plots.gp" <<EOF
+set output 'http.png'
+set multiplot layout 1,2 title 'HTTP server, a thread per connection, 13-byte body, wrk on loopback for ${http_seconds}s'
+set key below
+set xlabel 'connections'
+set title 'throughput (higher is better)'
+set ylabel 'requests/s'
+plot for [i=2:$((nmodes + 1))] 'http.dat' using 1:i title columnheader(i) lw 2 pt 7
+set title '99th percentile latency (log scale; lower is better)'
+set ylabel 'microseconds'
+set logscale y
+set yrange [*:*]
+plot for [i=2:$((nmodes + 1))] 'http-p99.dat' using 1:i title columnheader(i) lw 2 pt 7
+unset multiplot
+EOF
+	fi
 	if (cd "$out/plots" && "$GNUPLOT" plots.gp) >"$out/logs/gnuplot.log" 2>&1; then
 		for f in "$out"/plots/*.png; do
 			[ -f "$f" ] && plots="$plots plots/$(basename "$f")"
@@ -591,6 +942,7 @@ EOF
 	else
 		plot_note="gnuplot failed: $(last_line "$out/logs/gnuplot.log") (see logs/gnuplot.log)"
 	fi
+	rm -f "$out/plots/have.txt"
 fi
 
 # summary.md
@@ -600,18 +952,32 @@ elapsed=$(($(date +%s) - started))
 	echo
 	echo "- host: $(uname -sr) $(uname -m), $(nproc 2>/dev/null || echo '?') CPUs" \
 		"($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)), load average at start $loadavg"
+	echo "- run.sh options: \`${options:-(none)}\`; source: $revision"
 	echo "- **$rounds rounds**: in each round every mode runs each benchmark once, modes side by side, their order rotated every round"
 	if [ -n "$iters" ]; then
 		echo "- a round's value: the median of $reps repetitions of $iters iterations each (fixed count)"
 	else
 		echo "- a round's value: the median of $reps repetitions of about $target_ms ms each (iterations calibrated per mode, after a warm-up)"
 	fi
+	if grep -q '^filetree ' "$out/benches.txt"; then
+		echo "- tree-*: a tree of $files small files (4 KiB on average, 32 to a directory) on tmpfs," \
+			"created, walked and checksummed, deleted (benchmarks/macro/filetree.c); a round's value:" \
+			"the median of $reps repetitions over the same $files files in every mode"
+	fi
+	if grep -q '^httpd ' "$out/benches.txt"; then
+		echo "- http-cN: benchmarks/macro/httpd.c, a thread-per-connection HTTP/1.1 server with" \
+			"keep-alive, run in the mode measured on 127.0.0.1, serving a 13-byte body (http-4k-cN:" \
+			"4 KiB); \`$WRK -t1 -cN -d${http_seconds}s\` runs natively; a round's value: one wrk run" \
+			"against a freshly started server: requests/s, and wrk's median (-p50) and 99th" \
+			"percentile (-p99) latency in µs"
+	fi
 	echo "- table: **median over the rounds**; ratios are costs relative to a reference mode" \
-		"(value ÷ reference for ns/op, reference ÷ value for Mcalls/s): **above 1 is slower**"
+		"(value ÷ reference for times: ns/op, ns/file, us; reference ÷ value for rates: Mcalls/s," \
+		"req/s): **above 1 is slower**"
 	echo "- the run took ${elapsed} s"
 	echo
 	# shellcheck disable=SC2016 # awk program
-	awk -v modes="$modes" -v ref="$ref" -v hyper="$hyper" -v rounds="$rounds" -v benches="$(awk '{ print $2 }' "$out/benches.txt" | tr '\n' ' ')" '
+	awk -v modes="$modes" -v ref="$ref" -v hyper="$hyper" -v rounds="$rounds" -v benches="$(tr '\n' ' ' <"$out/rows.txt")" '
 	function fmt(v) {
 		if (v >= 1000) return sprintf("%.0f", v)
 		if (v >= 100) return sprintf("%.1f", v)
@@ -620,7 +986,7 @@ elapsed=$(($(date +%s) - started))
 	}
 	function ratio(b, m, r) {
 		if (!((b, m) in med) || !((b, r) in med)) return "–"
-		return sprintf("%.2f", unit[b] == "Mcalls/s" ? med[b, r] / med[b, m] : med[b, m] / med[b, r])
+		return sprintf("%.2f", unit[b] ~ /\/s$/ ? med[b, r] / med[b, m] : med[b, m] / med[b, r])
 	}
 	{ med[$1, $2] = $4; cnt[$1, $2] = $5; unit[$1] = $3 }
 	END {
@@ -659,6 +1025,10 @@ elapsed=$(($(date +%s) - started))
 		awk -F'\t' '{ printf "- %s, %s, round %s: %s\n", $1, $2, $3, $4 }' "$out/failures.txt"
 		echo
 	fi
+	if [ -s "$out/notes.txt" ]; then
+		sed 's/^/- /' "$out/notes.txt"
+		echo
+	fi
 	echo "## Platform figures (this host, measured natively, medians of $rounds repetitions)"
 	echo
 	echo "- native null system call (getppid through the bare \`syscall\` instruction): $fig_null"
@@ -679,6 +1049,9 @@ elapsed=$(($(date +%s) - started))
 		elh-hypercall | elh-exitless | elh-systrap-*) echo "- $m: \`$(echo "elh run $(elh_options "$m") $ELH_RUN_ARGS" | sed 's/ *$//') BIN\`" ;;
 		esac
 	done
+	if grep -q '^httpd ' "$out/benches.txt"; then
+		echo "- load generator: \`$("$WRK" -v 2>&1 | awk 'NR == 1 { print $1, $2; exit }')\`, natively, on loopback"
+	fi
 	echo "- plots: ${plots:-none}${plot_note:+ — $plot_note}"
 	echo "- results.csv: every round's value; raw.txt: every repetition; logs/: stderr of every run and build"
 } >"$out/summary.md"

@@ -60,7 +60,8 @@ TESTS += \
 	testsuite/integration/kvm-static-pie.sh \
 	testsuite/integration/busybox-systrap.sh \
 	testsuite/integration/busybox-kvm.sh \
-	testsuite/bench/smoke.sh
+	testsuite/bench/smoke.sh \
+	testsuite/bench/httpd.sh
 
 EXTRA_DIST += testsuite/README.md testsuite/lib.sh testsuite/integration/compare.sh \
 	testsuite/integration/busybox.sh testsuite/monitor/async-signals.c \

@@ -11,11 +11,11 @@ command -v gcc >/dev/null 2>&1 || skip "gcc not found: no glibc baseline to buil
 [ -x "$ELH_MUSL_GCC" ] || fail "$ELH_MUSL_GCC is not built"
 
 src=$top_srcdir/benchmarks
-progs="micro/syscall micro/pipe micro/thread micro/scaling platform/platform"
+progs="micro/syscall micro/pipe micro/thread micro/scaling macro/filetree platform/platform"
 # What each program must offer (it may offer more: --list is the reference).
 required="getppid read-4k write-4k open-close stat clock_gettime pipe-pingpong
 pthread-create-join sched-yield mutex-handoff getppid-t1 getppid-t4 getppid-t16
-getppid-t64 null-syscall cacheline-rtt"
+getppid-t64 tree-create tree-walk-sum tree-delete null-syscall cacheline-rtt"
 reps=2
 
 # check_output PROG OUT LIST: every line well-formed, each benchmark of LIST
@@ -25,7 +25,7 @@ check_output() {
 	function bad(why) { print "--- " prog ": " why; err = 1 }
 	BEGIN { nb = split(list, want, " "); b = 1; r = 1 }
 	{
-		if ($0 !~ /^bench=[a-z0-9_-]+ unit=(ns\/op|Mcalls\/s) rep=[0-9]+ iters=[1-9][0-9]* value=[0-9]+(\.[0-9]+)?$/) {
+		if ($0 !~ /^bench=[a-z0-9_-]+ unit=(ns\/op|ns\/file|Mcalls\/s) rep=[0-9]+ iters=[1-9][0-9]* value=[0-9]+(\.[0-9]+)?$/) {
 			bad("malformed line: " $0); next
 		}
 		split($1, n, "="); split($3, k, "="); split($5, v, "=")
@@ -87,12 +87,13 @@ for b in $required; do
 done
 [ $status = 0 ] || fail "benchmark programs"
 
-# The driver, on the native modes only, with tiny fixed counts: does it
-# produce a row per benchmark, mode and round, and a summary table?
+# The driver, on the native modes only, with tiny fixed counts and a tree of
+# 32 files: does it produce a row per benchmark, mode and round, and a
+# summary table?
 run_capture "$TMP/driver" env top_srcdir="$top_srcdir" top_builddir="$top_builddir" \
 	ELH="$ELH" ELH_MUSL_GCC="$ELH_MUSL_GCC" MUSL_GCC="$MUSL_GCC" \
 	sh "$src/run.sh" --modes=glibc,musl,elh-musl-native --rounds=2 --reps=1 --iters=50 \
-	--out="$TMP/results"
+	--macro=files --files=32 --out="$TMP/results"
 if [ "$(cat "$TMP/driver.status")" != "exit 0" ]; then
 	cat "$TMP/driver.out" "$TMP/driver.err"
 	fail "run.sh: $(cat "$TMP/driver.status")"
