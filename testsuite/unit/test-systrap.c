@@ -17,6 +17,7 @@
 #include "unit.h"
 #include "platform.h"
 #include "run.h"
+#include "exitless.h"
 #include "signal.h"
 #include "vm.h"
 
