@@ -100,47 +100,61 @@ static int systrap_init(struct elh_vm *vm, char *err, size_t errlen)
 	return install_filter(arena_lo, arena_hi, err, errlen);
 }
 
-static int systrap_vcpu_init(struct elh_vcpu *cpu, char *err, size_t errlen)
+/* A thread's block, its tail installed as the thread's alternate signal
+ * stack; cpu is NULL for a thread that never runs guest code. */
+static struct elh_systrap_block *install_block(struct elh_vcpu *cpu, char *err, size_t errlen)
 {
 	struct elh_systrap_block *b;
 	stack_t ss;
 
 	b = aligned_alloc(ELH_SYSTRAP_BLOCK_SIZE, ELH_SYSTRAP_BLOCK_SIZE);
 	if (!b) {
-		snprintf(err, errlen, "systrap: out of memory for a vCPU");
-		return -1;
+		snprintf(err, errlen, "systrap: out of memory for a thread's signal stack");
+		return NULL;
 	}
 	memset(b, 0, sizeof(*b));
 	if (syscall(SYS_arch_prctl, ARCH_GET_FS, &b->monitor_fs) < 0) {
 		snprintf(err, errlen, "systrap: arch_prctl(ARCH_GET_FS): %s", strerror(errno));
 		free(b);
-		return -1;
+		return NULL;
 	}
-	b->regs = &cpu->regs;
-	b->fpu = &cpu->fpu;
-	b->cpu = cpu;
+	if (cpu) {
+		b->regs = &cpu->regs;
+		b->fpu = &cpu->fpu;
+		b->cpu = cpu;
+	}
 	ss.ss_sp = (char *)b + 4096;
 	ss.ss_size = ELH_SYSTRAP_BLOCK_SIZE - 4096;
 	ss.ss_flags = 0;
 	if (sigaltstack(&ss, NULL) < 0) {
 		snprintf(err, errlen, "systrap: sigaltstack: %s", strerror(errno));
 		free(b);
-		return -1;
+		return NULL;
 	}
-	cpu->plat = b;
-	return 0;
+	return b;
 }
 
-static void systrap_vcpu_fini(struct elh_vcpu *cpu)
+/* No handler may run on the block once it is freed. */
+static void remove_block(struct elh_systrap_block *b)
 {
 	stack_t ss = { .ss_flags = SS_DISABLE };
 	sigset_t all;
 
-	/* No handler may run on the block once it is freed. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	sigaltstack(&ss, NULL);
-	free(cpu->plat);
+	free(b);
+}
+
+static int systrap_vcpu_init(struct elh_vcpu *cpu, char *err, size_t errlen)
+{
+	cpu->plat = install_block(cpu, err, errlen);
+	return cpu->plat ? 0 : -1;
+}
+
+static void systrap_vcpu_fini(struct elh_vcpu *cpu)
+{
+	remove_block(cpu->plat);
 	cpu->plat = NULL;
 }
 
@@ -150,41 +164,13 @@ static __thread struct elh_systrap_block *helper_block;
  * thread is never in the guest. */
 static int systrap_helper_init(char *err, size_t errlen)
 {
-	struct elh_systrap_block *b;
-	stack_t ss;
-
-	b = aligned_alloc(ELH_SYSTRAP_BLOCK_SIZE, ELH_SYSTRAP_BLOCK_SIZE);
-	if (!b) {
-		snprintf(err, errlen, "systrap: out of memory for a worker");
-		return -1;
-	}
-	memset(b, 0, sizeof(*b));
-	if (syscall(SYS_arch_prctl, ARCH_GET_FS, &b->monitor_fs) < 0) {
-		snprintf(err, errlen, "systrap: arch_prctl(ARCH_GET_FS): %s", strerror(errno));
-		free(b);
-		return -1;
-	}
-	ss.ss_sp = (char *)b + 4096;
-	ss.ss_size = ELH_SYSTRAP_BLOCK_SIZE - 4096;
-	ss.ss_flags = 0;
-	if (sigaltstack(&ss, NULL) < 0) {
-		snprintf(err, errlen, "systrap: sigaltstack: %s", strerror(errno));
-		free(b);
-		return -1;
-	}
-	helper_block = b;
-	return 0;
+	helper_block = install_block(NULL, err, errlen);
+	return helper_block ? 0 : -1;
 }
 
 static void systrap_helper_fini(void)
 {
-	stack_t ss = { .ss_flags = SS_DISABLE };
-	sigset_t all;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	sigaltstack(&ss, NULL);
-	free(helper_block);
+	remove_block(helper_block);
 	helper_block = NULL;
 }
 

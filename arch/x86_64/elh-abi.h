@@ -1,6 +1,6 @@
 /*
  * The exit-less system-call ABI between elh-musl (the guest) and the elh
- * monitor (the host), version 2.  This one header is compiled into both.
+ * monitor (the host), version 3.  This one header is compiled into both.
  *
  * The monitor maps one shared area inside the guest's arena and passes its
  * address in the auxiliary vector (AT_ELH_SHARED).  A program that does not
@@ -72,7 +72,7 @@
 #include <stdint.h>
 
 #define ELH_ABI_MAGIC 0x314c4845u /* "EHL1" */
-#define ELH_ABI_VERSION 2u
+#define ELH_ABI_VERSION 3u
 
 /* The auxiliary vector tag of the shared area's guest address. */
 #define AT_ELH_SHARED 0x454c4801ul
