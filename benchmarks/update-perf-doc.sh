@@ -53,6 +53,7 @@ modes=$(awk -F' \\| ' '/^\| benchmark \| unit \|/ {
 	for (i = 3; i <= NF; i++) { m = $i; sub(/ *\|$/, "", m); if (m ~ / ÷ /) break; printf "%s ", m }
 	exit }' "$res/summary.md")
 [ -n "$modes" ] || die "$res/summary.md has no table"
+rounds=$(sed -n 's/^- \*\*\([0-9][0-9]*\) rounds\*\*.*/\1/p' "$res/summary.md")
 
 gen=$(mktemp)
 trap 'rm -f "$gen" "$gen.doc"' EXIT
@@ -66,7 +67,7 @@ trap 'rm -f "$gen" "$gen.doc"' EXIT
 	awk '/^\| / { exit } /^- / { print }' "$res/summary.md"
 	echo
 	# shellcheck disable=SC2016 # awk program
-	awk -v modes="$modes" -v rows="$(tr '\n' ' ' <"$res/rows.txt")" '
+	awk -v modes="$modes" -v rounds="${rounds:-0}" -v rows="$(tr '\n' ' ' <"$res/rows.txt")" '
 	function fmt(v) {
 		if (v >= 1000) return sprintf("%.0f", v)
 		if (v >= 100) return sprintf("%.1f", v)
@@ -76,6 +77,11 @@ trap 'rm -f "$gen" "$gen.doc"' EXIT
 	function ratio(b, m, r) {
 		if (m == "" || r == "" || !((b, m) in med) || !((b, r) in med)) return "–"
 		return sprintf("%.2f", unit[b] ~ /\/s$/ ? med[b, r] / med[b, m] : med[b, m] / med[b, r])
+	}
+	# The median, and how many rounds it counts when some failed.
+	function cell(b, m) {
+		if (!((b, m) in med)) return "fail"
+		return fmt(med[b, m]) (cnt[b, m] < rounds + 0 ? " (" cnt[b, m] " of " rounds ")" : "")
 	}
 	function table(micro,    i, j, b, line, n) {
 		n = 0
@@ -91,12 +97,12 @@ trap 'rm -f "$gen" "$gen.doc"' EXIT
 				print line
 			}
 			line = "| " b " | " unit[b] " |"
-			for (j = 1; j <= nm; j++) line = line " " (((b, M[j]) in med) ? fmt(med[b, M[j]]) : "fail") " |"
+			for (j = 1; j <= nm; j++) line = line " " cell(b, M[j]) " |"
 			print line " " ratio(b, xl, ref) " | " ratio(b, xl, hy) " | " ratio(b, hy, ref) " |"
 		}
 		if (n == 0) print "(none in this run)"
 	}
-	{ med[$1, $2] = $4; unit[$1] = $3 }
+	{ med[$1, $2] = $4; unit[$1] = $3; cnt[$1, $2] = $5 }
 	END {
 		nm = split(modes, M, " "); nr = split(rows, R, " ")
 		for (j = 1; j <= nm; j++) have[M[j]] = 1
@@ -113,7 +119,7 @@ trap 'rm -f "$gen" "$gen.doc"' EXIT
 	}' "$res/medians.txt"
 	echo
 	echo "Ratios are costs (value ÷ reference for times, reference ÷ value for rates):" \
-		"**above 1 is slower**; \`fail\` means no round succeeded."
+		"**above 1 is slower**; \`fail\` means no round succeeded, \`(N of R)\` that only N did."
 	echo
 	# What the summary says between its table and the platform figures:
 	# modes not measured, failed runs, notes.
