@@ -255,14 +255,14 @@ static void *worker_main(void *arg)
 		__atomic_add_fetch(&area->workers_awake, 1, __ATOMIC_SEQ_CST);
 		last = now_ns();
 		slept = last - t0;
-		if (slept < WORKER_SPIN_MAX_NS) {
+		if (w->extra) {
+			/* there for blocking calls: stays at the floor */
+		} else if (slept < WORKER_SPIN_MAX_NS) {
 			if ((w->spin_ns *= 2) > WORKER_SPIN_MAX_NS)
 				w->spin_ns = WORKER_SPIN_MAX_NS;
 		} else if ((w->spin_ns /= 2) < WORKER_SPIN_MIN_NS) {
 			w->spin_ns = WORKER_SPIN_MIN_NS;
 		}
-		if (w->extra)
-			w->spin_ns = WORKER_SPIN_MIN_NS; /* there for blocking calls */
 		if (r < 0 && errno == ETIMEDOUT && retire(w))
 			break;
 	}
