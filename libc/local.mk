@@ -21,12 +21,23 @@ $(MUSL_ORIG):
 		MUSL_VERSION=$(MUSL_VERSION) $(SHELL) $(srcdir)/libc/fetch-musl.sh libc/apt $@; \
 	fi
 
+# nptl-elh, the project's thread library, is built as part of musl: its
+# sources are copied into src/nptl-elh/ of the prepared tree, with the
+# context switch (musl's build takes src/*/x86_64/*.s).
+NPTL_ELH_FILES = nptl-elh/ult.c nptl-elh/ult.h nptl-elh/clone.c nptl-elh/unmapself.c
+NPTL_ELH_ASM = arch/x86_64/ult_switch.s
+EXTRA_DIST += $(NPTL_ELH_FILES) $(NPTL_ELH_ASM)
+
 # The client in the series includes the monitor's ABI header: one header
 # for both sides, copied in rather than kept twice.
 libc/musl-src/.prepared: $(MUSL_ORIG) $(srcdir)/libc/patches/series $(MUSL_PATCHES) \
-		$(srcdir)/libc/prepare-musl.sh $(srcdir)/arch/x86_64/elh-abi.h
+		$(srcdir)/libc/prepare-musl.sh $(srcdir)/arch/x86_64/elh-abi.h \
+		$(addprefix $(srcdir)/,$(NPTL_ELH_FILES) $(NPTL_ELH_ASM))
 	$(AM_V_GEN)$(SHELL) $(srcdir)/libc/prepare-musl.sh $(MUSL_ORIG) $(MUSL_SHA256) libc/musl-src $(srcdir)/libc/patches && \
 	cp $(srcdir)/arch/x86_64/elh-abi.h libc/musl-src/src/elh/elh-abi.h && \
+	$(MKDIR_P) libc/musl-src/src/nptl-elh/x86_64 && \
+	cp $(addprefix $(srcdir)/,$(NPTL_ELH_FILES)) libc/musl-src/src/nptl-elh/ && \
+	cp $(addprefix $(srcdir)/,$(NPTL_ELH_ASM)) libc/musl-src/src/nptl-elh/x86_64/ && \
 	touch $@
 
 # musl gets its own flags: neither ELH's warning flags nor a CFLAGS given to

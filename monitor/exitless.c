@@ -118,6 +118,7 @@ static void serve(struct worker *w, struct elh_sqe *q, int slot)
 	uint32_t want = ELH_SQE_SUBMITTED, flags = 0;
 	const struct elh_sysdesc *d;
 	uint64_t args[6];
+	uint32_t notify;
 	int64_t nr;
 	int blocking = 0;
 	long r;
@@ -174,11 +175,19 @@ static void serve(struct worker *w, struct elh_sqe *q, int slot)
 	}
 	count(&pool.served);
 post:
+	notify = __atomic_load_n(&q->notify, __ATOMIC_RELAXED);
 	q->result = r;
 	q->flags = flags;
 	__atomic_store_n(&q->state, ELH_SQE_DONE, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&q->waiting, __ATOMIC_SEQ_CST))
 		syscall(SYS_futex, &q->state, FUTEX_WAKE, 1, NULL, NULL, 0);
+	if (notify && notify <= ELH_MAX_CARRIERS) {
+		struct elh_carrier *c = &pool.area->carrier[notify - 1];
+
+		__atomic_add_fetch(&c->events, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&c->sleeping, __ATOMIC_SEQ_CST))
+			syscall(SYS_futex, &c->events, FUTEX_WAKE, 1, NULL, NULL, 0);
+	}
 }
 
 /* One pass over the entries; returns how many calls it served. */
@@ -327,7 +336,8 @@ static int start_worker(int extra)
 	return 0;
 }
 
-int elh_exitless_start(struct elh_vm *vm, int workers, int max_workers, char *err, size_t errlen)
+int elh_exitless_start(struct elh_vm *vm, int workers, int max_workers, int vcpus, char *err,
+		       size_t errlen)
 {
 	/* Out of reach of the guest's munmap and mprotect: the workers read
 	 * it directly. */
@@ -351,6 +361,7 @@ int elh_exitless_start(struct elh_vm *vm, int workers, int max_workers, char *er
 	/* A guess (3 ticks per ns) until the clock has measured the TSC. */
 	area->spin_tsc = GUEST_SPIN_NS * 3;
 	area->version = ELH_ABI_VERSION;
+	area->vcpus = (uint32_t)vcpus;
 	pool.vm = vm;
 	pool.area = area;
 	pool.base = workers > 0 ? workers : 1;
@@ -366,27 +377,37 @@ int elh_exitless_start(struct elh_vm *vm, int workers, int max_workers, char *er
 	return 0;
 }
 
+static void interrupt_slot(int i, int restart)
+{
+	struct elh_sqe *q = &pool.area->sqe[i];
+	uint32_t st = __atomic_load_n(&q->state, __ATOMIC_SEQ_CST);
+	pid_t w;
+
+	if (st != ELH_SQE_SUBMITTED && st != ELH_SQE_RUNNING)
+		return;
+	__atomic_store_n(&q->interrupt, restart ? 2 : 1, __ATOMIC_SEQ_CST);
+	w = __atomic_load_n(&pool.running[i], __ATOMIC_SEQ_CST);
+	if (w)
+		syscall(SYS_tgkill, getpid(), w, ELH_SIGKICK);
+}
+
 void elh_exitless_interrupt(struct elh_vcpu *cpu, int restart)
 {
-	struct elh_shared *area = pool.area;
-
-	if (!area)
+	if (!pool.area)
 		return;
-	for (int i = 0; i < ELH_NSLOTS; i++) {
-		struct elh_sqe *q = &area->sqe[i];
-		uint32_t st;
-		pid_t w;
+	for (int i = 0; i < ELH_NSLOTS; i++)
+		if (__atomic_load_n(&pool.area->sqe[i].owner, __ATOMIC_RELAXED) == (uint32_t)cpu->tid)
+			interrupt_slot(i, restart);
+}
 
-		if (__atomic_load_n(&q->owner, __ATOMIC_RELAXED) != (uint32_t)cpu->tid)
-			continue;
-		st = __atomic_load_n(&q->state, __ATOMIC_SEQ_CST);
-		if (st != ELH_SQE_SUBMITTED && st != ELH_SQE_RUNNING)
-			continue;
-		__atomic_store_n(&q->interrupt, restart ? 2 : 1, __ATOMIC_SEQ_CST);
-		w = __atomic_load_n(&pool.running[i], __ATOMIC_SEQ_CST);
-		if (w)
-			syscall(SYS_tgkill, getpid(), w, ELH_SIGKICK);
-	}
+long elh_exitless_interrupt_slot(uint64_t slot, uint64_t restart)
+{
+	if (!pool.area)
+		return -ENOSYS;
+	if (slot >= ELH_NSLOTS)
+		return -EINVAL;
+	interrupt_slot((int)slot, restart != 0);
+	return 0;
 }
 
 void elh_exitless_thread_exit(struct elh_vm *vm, pid_t tid)

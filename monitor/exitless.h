@@ -33,12 +33,17 @@ struct elh_clock;
 /* Map the shared area and start `workers` threads, at most `max_workers`
  * with the extra ones for blocking calls.  Sets vm->exitless_area, the
  * address the loader passes in the auxiliary vector.  0, or -1 with err. */
-int elh_exitless_start(struct elh_vm *vm, int workers, int max_workers, char *err,
+int elh_exitless_start(struct elh_vm *vm, int workers, int max_workers, int vcpus, char *err,
 		       size_t errlen);
 
 /* cpu's thread is about to run a signal handler: stop its exit-less call,
  * if one is pending; restart: the handler has SA_RESTART. */
 void elh_exitless_interrupt(struct elh_vcpu *cpu, int restart);
+
+/* ELH_SYS_interrupt: the same for one entry, which an M:N guest names
+ * (a user-level thread's call is not its vCPU's); -EINVAL for a bad slot,
+ * -ENOSYS without exit-less calls. */
+long elh_exitless_interrupt_slot(uint64_t slot, uint64_t restart);
 
 /* A guest thread ended: free the entry it owned. */
 void elh_exitless_thread_exit(struct elh_vm *vm, pid_t tid);

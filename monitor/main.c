@@ -39,6 +39,9 @@ static void usage(FILE *f)
 	      "  --workers=N        exit-less worker threads (default 1)\n"
 	      "  --max-workers=N    at most N workers, extra ones serving blocking calls\n"
 	      "                     (default 128); past it blocking calls trap\n"
+	      "  --vcpus=N          run the POSIX threads of an elh-musl program as\n"
+	      "                     user-level threads over N vCPUs (1 to 64); by\n"
+	      "                     default each thread is a vCPU of its own\n"
 	      "  --platform=NAME    kvm (default): a KVM guest; systrap: the guest runs in\n"
 	      "                     elh's own address space, its system calls trapped by\n"
 	      "                     seccomp -- no isolation, for hosts without KVM and tests\n"
@@ -123,6 +126,7 @@ static int cmd_run(int argc, char **argv)
 		{ "platform", required_argument, NULL, 'p' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "max-workers", required_argument, NULL, 'W' },
+		{ "vcpus", required_argument, NULL, 'v' },
 		{ "trace", no_argument, NULL, 't' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
@@ -170,6 +174,17 @@ static int cmd_run(int argc, char **argv)
 			opt.max_workers = (int)n;
 			break;
 		}
+		case 'v': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+
+			if (*end || n < 1 || n > 64) {
+				fprintf(stderr, "elh: bad --vcpus '%s' (1 to 64)\n", optarg);
+				return 2;
+			}
+			opt.vcpus = (int)n;
+			break;
+		}
 		case 'a':
 			if (parse_size(optarg, &arena_size) || arena_size < (16u << 20) ||
 			    arena_size > (1ull << 45) || arena_size % 4096) {
@@ -206,6 +221,11 @@ static int cmd_run(int argc, char **argv)
 	if (opt.workers >= opt.max_workers) {
 		fprintf(stderr, "elh: --workers=%d leaves no room under --max-workers=%d\n",
 			opt.workers, opt.max_workers);
+		return 2;
+	}
+	if (opt.vcpus && !opt.exitless) {
+		fprintf(stderr, "elh: --vcpus needs --mode=exitless: user-level threads wait for "
+				"their calls in the exit-less queue\n");
 		return 2;
 	}
 	if (optind >= argc) {

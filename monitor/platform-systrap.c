@@ -54,22 +54,36 @@ static int install_filter(uint64_t lo, uint64_t hi, char *err, size_t errlen)
 {
 	const uint32_t ip_lo = offsetof(struct seccomp_data, instruction_pointer);
 	const uint32_t ip_hi = ip_lo + 4;
-	/* TRAP when lo <= ip < hi, comparing the 64-bit ip in 32-bit halves;
-	 * instruction 10 is TRAP, 11 is ALLOW. */
+	const uint32_t nr = offsetof(struct seccomp_data, nr);
+	const uint32_t arch = offsetof(struct seccomp_data, arch);
+	const uint32_t arg0 = offsetof(struct seccomp_data, args[0]);
+	/* ALLOW arch_prctl(ARCH_SET_FS) from anywhere: the guest sets its own
+	 * FS base (user-level threads switch it), which concerns only itself,
+	 * as the handler saves it and restores the monitor's.  Otherwise TRAP
+	 * when lo <= ip < hi, comparing the 64-bit ip in 32-bit halves;
+	 * instruction 18 is TRAP, 19 is ALLOW. */
 	struct sock_filter f[] = {
-		/* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ip_hi),
-		/* 1 */ BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)(lo >> 32), 4, 0),
-		/* 2 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(lo >> 32), 0, 8),
-		/* 3 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ip_lo),
-		/* 4 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)lo, 0, 6),
-		/* 5 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ip_hi),
-		/* 6: ip >= lo; is ip < hi? */
-		/* 6 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)(hi >> 32), 0, 3),
-		/* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(hi >> 32), 0, 3),
-		/* 8 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ip_lo),
-		/* 9 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)hi, 1, 0),
-		/* 10 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
-		/* 11 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		/* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, arch),
+		/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 6),
+		/* 2 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, nr),
+		/* 3 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_arch_prctl, 0, 4),
+		/* 4 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, arg0),
+		/* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ARCH_SET_FS, 0, 2),
+		/* 6 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, arg0 + 4),
+		/* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 11, 0),
+		/* 8 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ip_hi),
+		/* 9 */ BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)(lo >> 32), 4, 0),
+		/* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(lo >> 32), 0, 8),
+		/* 11 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ip_lo),
+		/* 12 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)lo, 0, 6),
+		/* 13 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ip_hi),
+		/* 14: ip >= lo; is ip < hi? */
+		/* 14 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)(hi >> 32), 0, 3),
+		/* 15 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(hi >> 32), 0, 3),
+		/* 16 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ip_lo),
+		/* 17 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)hi, 1, 0),
+		/* 18 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+		/* 19 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
 
@@ -280,6 +294,7 @@ void elh_systrap_handle(int sig, void *vinfo, void *vuc)
 	} else {
 		save_regs(&cpu->regs, uc);
 		save_fpu(&cpu->fpu, uc);
+		cpu->regs.fs_base = b->seen_fs;
 		if (sig == SIGSYS && info->si_code == SIGSYS_SECCOMP) {
 			exit->reason = ELH_EXIT_SYSCALL;
 			exit->nr = info->si_arch == AUDIT_ARCH_X86_64 ? info->si_syscall : -1;

@@ -160,7 +160,7 @@ int elh_run(const struct elh_run_options *opt)
 		goto setup_failed;
 	if (vm->platform->init(vm, err, sizeof(err)) < 0)
 		goto setup_failed;
-	if (opt->exitless && elh_exitless_start(vm, opt->workers, opt->max_workers, err, sizeof(err)) < 0)
+	if (opt->exitless && elh_exitless_start(vm, opt->workers, opt->max_workers, opt->vcpus, err, sizeof(err)) < 0)
 		goto setup_failed;
 
 	if (elh_load(vm, fd, &info, &img, err, sizeof(err)) < 0) {

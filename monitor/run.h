@@ -15,6 +15,7 @@ struct elh_run_options {
 	int exitless;      /* serve eligible calls of elh-musl programs without exits */
 	int workers;       /* exit-less worker threads, 0: the runtime's choice */
 	int max_workers;   /* with the extra ones for blocking calls */
+	int vcpus;         /* M:N threads over this many vCPUs; 0: 1:1 */
 	const char *path;  /* resolved program path */
 	int argc;
 	char **argv;       /* the guest's argv */

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "elh-abi.h"
 #include "exitless.h"
 #include "guestmem.h"
 #include "memory.h"
@@ -447,7 +448,10 @@ void elh_vcpu_loop(struct elh_vcpu *cpu)
 			elh_regs_syscall_args(&cpu->regs, a);
 			cpu->regs.rcx = cpu->regs.rip;
 			cpu->regs.r11 = cpu->regs.rflags;
-			r = elh_syscall(cpu, ex.nr, a);
+			if (ex.nr == ELH_SYS_interrupt)
+				r = elh_exitless_interrupt_slot(a[0], a[1]);
+			else
+				r = elh_syscall(cpu, ex.nr, a);
 			cpu->regs.rax = (uint64_t)r;
 			cpu->restart_nr = (r == -EINTR && ex.nr != SYS_rt_sigreturn) ? ex.nr : -1;
 			break;

@@ -1,6 +1,6 @@
 /*
  * The exit-less system-call ABI between elh-musl (the guest) and the elh
- * monitor (the host), version 3.  This one header is compiled into both.
+ * monitor (the host), version 4.  This one header is compiled into both.
  *
  * The monitor maps one shared area inside the guest's arena and passes its
  * address in the auxiliary vector (AT_ELH_SHARED).  A program that does not
@@ -57,6 +57,23 @@
  * monitor validates every call as it would a trapping one, and keeps its own
  * copy of which calls may be exit-less (`exitless` is advisory).
  *
+ * M:N threads.  With `vcpus` > 0 (elh run --vcpus), the guest runs its
+ * POSIX threads as user-level threads over that many vCPUs (nptl-elh).  A
+ * user-level thread submits its call with `notify` = 1 + the index of its
+ * vCPU and yields; the vCPU runs other threads and polls the entries of
+ * the ones waiting.  A vCPU with nothing to run sleeps on its `carrier`
+ * word: it sets `sleeping`, re-reads `events` and the entries it waits
+ * for, then FUTEX_WAITs on `events`.  After posting DONE the worker adds
+ * one to `events` of the entry's vCPU and wakes it if `sleeping` (the same
+ * Dekker pair as above, seq_cst on both sides).  Other vCPUs wake a
+ * sleeping one the same way.
+ *
+ * ELH_SYS_interrupt(slot, restart) is a trapping call of the monitor's
+ * own: it interrupts the call in flight in entry `slot` as a signal
+ * handler would (interrupt = 1, or 2 with restart), for a user-level
+ * thread that receives a signal or a cancellation while its call is
+ * pending.
+ *
  * The clock.  The monitor publishes, under a sequence lock, a linear map
  * from the TSC to CLOCK_MONOTONIC and the current CLOCK_REALTIME offset;
  * the guest answers clock_gettime from `rdtsc` without any call.  Writer:
@@ -72,12 +89,16 @@
 #include <stdint.h>
 
 #define ELH_ABI_MAGIC 0x314c4845u /* "EHL1" */
-#define ELH_ABI_VERSION 3u
+#define ELH_ABI_VERSION 4u
 
 /* The auxiliary vector tag of the shared area's guest address. */
 #define AT_ELH_SHARED 0x454c4801ul
 
 #define ELH_NSLOTS 256
+#define ELH_MAX_CARRIERS 64 /* vCPUs of an M:N guest, at most */
+
+/* The monitor's own trapping calls, numbered above every Linux call. */
+#define ELH_SYS_interrupt 0x454c00
 #define ELH_NSYSCALLS 512 /* calls numbered at or above go the trapping way */
 
 enum elh_sqe_state {
@@ -103,7 +124,14 @@ struct elh_sqe {
 	uint32_t flags;     /* monitor: ELH_SQE_RESTART, ELH_SQE_RETRAP */
 	uint32_t trap_left; /* guest-private: calls to make by trapping before trying again */
 	uint32_t backoff;   /* guest-private: the length of the last such run */
+	uint32_t notify;    /* guest: 0, or 1 + the vCPU (carrier) to notify on completion */
 } __attribute__((aligned(128)));
+
+/* The sleep word of one vCPU of an M:N guest ("M:N threads" above). */
+struct elh_carrier {
+	uint32_t events;   /* futex word: bumped by whoever has work for the vCPU */
+	uint32_t sleeping; /* guest: the vCPU sleeps, or is about to, on events */
+} __attribute__((aligned(64)));
 
 #define ELH_CLOCK_VALID 1u /* the map may be used; else make the call */
 
@@ -122,16 +150,20 @@ struct elh_shared {
 	uint32_t workers_awake; /* host: workers not asleep on doorbell */
 	uint32_t doorbell;     /* futex word the workers sleep on */
 	uint32_t spin_tsc;     /* how long a guest spins before sleeping, at most, in TSC ticks */
-	uint32_t pad[11];
+	uint32_t vcpus;        /* monitor: M:N over this many vCPUs; 0: one vCPU per thread */
+	uint32_t pad[10];
 	struct elh_clock clock __attribute__((aligned(64))); /* its own cache line */
 	uint64_t exitless[ELH_NSYSCALLS / 64] __attribute__((aligned(64)));
 		/* bit n: call n may be exit-less */
 	struct elh_sqe sqe[ELH_NSLOTS] __attribute__((aligned(128)));
+	struct elh_carrier carrier[ELH_MAX_CARRIERS];
 };
 
 _Static_assert(sizeof(struct elh_sqe) == 128, "one entry: two cache lines, no false sharing");
 _Static_assert(__builtin_offsetof(struct elh_sqe, result) == 72, "entry layout");
 _Static_assert(__builtin_offsetof(struct elh_sqe, trap_left) == 88, "entry layout");
+_Static_assert(__builtin_offsetof(struct elh_sqe, notify) == 96, "entry layout");
+_Static_assert(sizeof(struct elh_carrier) == 64, "one vCPU's word: a cache line");
 _Static_assert(sizeof(struct elh_clock) == 40, "clock layout");
 _Static_assert(__builtin_offsetof(struct elh_shared, clock) == 64, "header layout");
 _Static_assert(__builtin_offsetof(struct elh_shared, exitless) == 128, "header layout");

@@ -5,7 +5,7 @@
  *
  *	0	monitor_fs	8	iret[5] (rip cs rflags rsp ss)
  *	48	regs		56	fpu		64	monitor_rsp
- *	72	guest_fs	80	monitor_mxcsr
+ *	72	guest_fs	80	monitor_mxcsr	104	seen_fs
  *
  * struct elh_regs: rax 0, rbx 8, rcx 16, rdx 24, rsi 32, rdi 40, rbp 48,
  * rsp 56, r8 64 ... r15 120.
@@ -24,13 +24,15 @@
  *
  *	void elh_systrap_signal(int sig, siginfo_t *info, ucontext_t *uc)
  *		The SA_SIGINFO handler, running on the block's alternate stack:
- *		restores the monitor's FS base (found at the block's start by
- *		masking rsp) before any C code runs, then tail-calls
- *		elh_systrap_handle().
+ *		saves the FS base it finds (the guest sets its own with
+ *		arch_prctl, which the seccomp filter lets through) and restores
+ *		the monitor's (found at the block's start by masking rsp) before
+ *		any C code runs, then tail-calls elh_systrap_handle().
  */
 
 #define SYS_arch_prctl	158
 #define ARCH_SET_FS	0x1002
+#define ARCH_GET_FS	0x1003
 #define BLOCK_SIZE	(128 * 1024)
 
 	.text
@@ -102,12 +104,18 @@ elh_systrap_signal:
 	pushq	%rdi
 	pushq	%rsi
 	pushq	%rdx
-	movq	%rsp, %rax
-	andq	$-BLOCK_SIZE, %rax
-	movq	0(%rax), %rsi
+	pushq	%rbx
+	movq	%rsp, %rbx
+	andq	$-BLOCK_SIZE, %rbx
+	leaq	104(%rbx), %rsi
+	movl	$ARCH_GET_FS, %edi
+	movl	$SYS_arch_prctl, %eax
+	syscall
+	movq	0(%rbx), %rsi
 	movl	$ARCH_SET_FS, %edi
 	movl	$SYS_arch_prctl, %eax
 	syscall
+	popq	%rbx
 	popq	%rdx
 	popq	%rsi
 	popq	%rdi

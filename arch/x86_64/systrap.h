@@ -27,6 +27,7 @@ struct elh_systrap_block {
 	uint32_t in_guest;      /* 84: set before entering, cleared by the handler */
 	void *cpu;              /* 88: struct elh_vcpu */
 	void *exit;             /* 96: struct elh_exit being filled */
+	uint64_t seen_fs;       /* 104: the FS base the handler found */
 	/* the alternate signal stack follows, up to the end of the block */
 };
 
@@ -36,6 +37,7 @@ _Static_assert(offsetof(struct elh_systrap_block, fpu) == 56, "asm offset");
 _Static_assert(offsetof(struct elh_systrap_block, monitor_rsp) == 64, "asm offset");
 _Static_assert(offsetof(struct elh_systrap_block, guest_fs) == 72, "asm offset");
 _Static_assert(offsetof(struct elh_systrap_block, monitor_mxcsr) == 80, "asm offset");
+_Static_assert(offsetof(struct elh_systrap_block, seen_fs) == 104, "asm offset");
 _Static_assert(offsetof(struct elh_regs, rax) == 0 && offsetof(struct elh_regs, r15) == 120,
 	       "asm offsets of struct elh_regs");
 
@@ -44,7 +46,8 @@ _Static_assert(offsetof(struct elh_regs, rax) == 0 && offsetof(struct elh_regs, 
 void elh_systrap_enter(struct elh_systrap_block *b);
 /* Where the handler sends the thread back to the monitor. */
 void elh_systrap_resume(void);
-/* The signal handler's entry: switches FS back, then elh_systrap_handle(). */
+/* The signal handler's entry: saves the FS base it finds (the guest may set
+ * its own) in seen_fs, switches FS back, then elh_systrap_handle(). */
 void elh_systrap_signal(int sig, void *info, void *uc);
 void elh_systrap_handle(int sig, void *info, void *uc);
 

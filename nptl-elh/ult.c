@@ -1,0 +1,960 @@
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include "pthread_impl.h"
+#include "syscall.h"
+#include "futex.h"
+#include "../elh/elh.h"
+#include "ult.h"
+
+/* User-level threads over the guest's vCPUs ("carriers").
+ *
+ * Under `elh run --vcpus N` (elh-abi.h: `vcpus`), the first thread the
+ * program creates turns the process M:N: the calling kernel thread becomes
+ * carrier 0 and the main ULT, N-1 more carriers are cloned, and from then
+ * on every POSIX thread is a ULT.  Each carrier runs a scheduler on a stack
+ * of its own.  A ULT gives its carrier back through __elh_ult_switch with
+ * an action for the scheduler to carry out once the ULT's context is saved
+ * (queue it, park it on a futex, note its call in flight, end it): no other
+ * carrier can see a ULT before its context is complete.
+ *
+ * Thread calls are served here: futex waits and wakes move ULTs between a
+ * hash of wait queues and the run queues, exit ends the ULT (clearing its
+ * child tid as the kernel would), gettid and tkill know the ULTs' tids.  A
+ * ULT whose exit-less call is in flight yields; its carrier polls the
+ * entry, and the monitor's worker bumps the carrier's sleep word when it
+ * posts the completion (`notify`), so a carrier with nothing to run can
+ * sleep.  Carriers look in their own run queue, their calls in flight,
+ * the timers, then steal from the others' queues; with nothing found they
+ * spin for the monitor's budget, then sleep on their word through one
+ * trapping call.
+ *
+ * A ULT's thread pointer is switched with arch_prctl(ARCH_SET_FS), which
+ * the systrap platform lets through without a trap.  The code of the
+ * schedulers uses no TLS and makes its calls with `syscall` directly. */
+
+#define FUTEX_WAKE_BITSET 10
+#define FUTEX_CMD_MASK (~(FUTEX_PRIVATE | FUTEX_CLOCK_REALTIME))
+#define FUTEX_TID_MASK 0x3fffffff
+
+#define SCHED_STACK (64 * 1024)
+#define NBUCKETS 256
+#define TID_BASE 0x20000000 /* above any kernel tid, below FUTEX_TID_MASK */
+
+enum { U_RUN, U_READY, U_WAIT, U_CALL, U_DEAD };
+enum { A_YIELD, A_WAIT, A_CALL, A_EXIT };
+
+struct carrier;
+
+struct ult {
+	uint64_t rsp;		/* saved by __elh_ult_switch */
+	uint64_t fs;		/* thread pointer */
+	int tid;
+	volatile int state;
+	struct ult *next;	/* run queue, wait queue or list of calls in flight */
+	struct ult *tnext;	/* timer list */
+	struct ult *hnext;	/* tid hash */
+	struct carrier *carrier; /* running it, or last ran it */
+	/* futex wait */
+	volatile int *faddr;
+	int fval;
+	unsigned fbits;
+	int wake_err;		/* 0 woken, EAGAIN, ETIMEDOUT, EINTR */
+	uint64_t deadline;	/* CLOCK_MONOTONIC ns, 0 none */
+	int in_bucket, in_timers;
+	/* a call in flight */
+	struct elh_sqe *sqe;
+	/* end */
+	volatile int *ctid;
+	void *unmap_base;
+	size_t unmap_size;
+	/* signals */
+	uint64_t mask;
+	volatile uint64_t sigpend;
+	/* start */
+	int (*fn)(void *);
+	void *arg;
+};
+
+struct carrier {
+	uint64_t sched_rsp;
+	struct ult *cur;
+	uint64_t fs;		/* FS base loaded */
+	uint64_t kmask;		/* the vCPU's signal mask, as the monitor has it */
+	int idx, ktid;
+	int action;
+	volatile int lock;	/* run queue */
+	struct ult *rq_head, *rq_tail;
+	struct ult *calls;	/* ULTs with a call in flight; this carrier's own */
+	char *stack;
+} __attribute__((aligned(64)));
+
+volatile int __elh_ult_active;
+
+static struct carrier carriers[ELH_MAX_CARRIERS];
+static int ncarriers;
+static struct ult main_ult;
+static volatile int live;	/* ULTs not ended */
+static volatile int next_tid = TID_BASE;
+static volatile int nspinning;
+
+static struct bucket {
+	volatile int lock;
+	struct ult *head;
+} buckets[NBUCKETS];
+
+static volatile int timer_lock;
+static struct ult *timers;	/* by deadline */
+static volatile uint64_t next_deadline; /* of timers, 0 none; read without the lock */
+
+static volatile int tid_lock;
+static struct ult *tids[NBUCKETS];
+
+hidden void __elh_ult_switch(uint64_t *, uint64_t);
+hidden void __elh_ult_trampoline(void);
+
+static inline long trap(long n, long a, long b, long c, long d, long e, long f)
+{
+	unsigned long ret;
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	register long r9 __asm__("r9") = f;
+	__asm__ __volatile__ ("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b),
+			      "d"(c), "r"(r10), "r"(r8), "r"(r9) : "rcx", "r11", "memory");
+	return ret;
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ __volatile__ ("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static void lock(volatile int *l)
+{
+	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(l, __ATOMIC_RELAXED))
+			__asm__ __volatile__ ("pause");
+}
+
+static void unlock(volatile int *l)
+{
+	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	if (__elh_clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+		trap(SYS_clock_gettime, CLOCK_MONOTONIC, (long)&ts, 0, 0, 0, 0);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static struct ult *self(void)
+{
+	return __pthread_self()->elh_ult;
+}
+
+/* ---- tids ---- */
+
+static void tid_add(struct ult *u)
+{
+	struct ult **h = &tids[(unsigned)u->tid % NBUCKETS];
+
+	lock(&tid_lock);
+	u->hnext = *h;
+	*h = u;
+	unlock(&tid_lock);
+}
+
+static void tid_del(struct ult *u)
+{
+	lock(&tid_lock);
+	for (struct ult **p = &tids[(unsigned)u->tid % NBUCKETS]; *p; p = &(*p)->hnext)
+		if (*p == u) {
+			*p = u->hnext;
+			break;
+		}
+	unlock(&tid_lock);
+}
+
+/* ---- run queues ---- */
+
+static int has_work(struct carrier *c)
+{
+	return __atomic_load_n(&c->rq_head, __ATOMIC_RELAXED) != 0;
+}
+
+/* Wake a sleeping carrier when nobody spins, so that the work just queued
+ * is taken (stolen) at once. */
+static void wake_idle(void)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&nspinning, __ATOMIC_SEQ_CST)) return;
+	for (int i = 0; i < ncarriers; i++) {
+		struct elh_carrier *w = &__elh_shared->carrier[i];
+		if (__atomic_load_n(&w->sleeping, __ATOMIC_SEQ_CST)) {
+			__atomic_add_fetch(&w->events, 1, __ATOMIC_SEQ_CST);
+			trap(SYS_futex, (long)&w->events, FUTEX_WAKE, 1, 0, 0, 0);
+			return;
+		}
+	}
+}
+
+static void enqueue(struct carrier *c, struct ult *u)
+{
+	u->state = U_READY;
+	u->next = 0;
+	lock(&c->lock);
+	if (c->rq_tail) c->rq_tail->next = u;
+	else c->rq_head = u;
+	c->rq_tail = u;
+	unlock(&c->lock);
+}
+
+static struct ult *dequeue(struct carrier *c)
+{
+	struct ult *u;
+
+	if (!has_work(c)) return 0;
+	lock(&c->lock);
+	u = c->rq_head;
+	if (u) {
+		c->rq_head = u->next;
+		if (!c->rq_head) c->rq_tail = 0;
+	}
+	unlock(&c->lock);
+	return u;
+}
+
+/* Make u runnable from wherever the caller runs (a ULT or a scheduler). */
+static void make_ready(struct carrier *here, struct ult *u)
+{
+	enqueue(here, u);
+	if (ncarriers > 1) wake_idle();
+}
+
+/* ---- timers (futex waits with a timeout) ---- */
+
+static void timer_add(struct ult *u)
+{
+	struct ult **p;
+
+	lock(&timer_lock);
+	for (p = &timers; *p && (*p)->deadline <= u->deadline; p = &(*p)->tnext);
+	u->tnext = *p;
+	*p = u;
+	u->in_timers = 1;
+	next_deadline = timers->deadline;
+	unlock(&timer_lock);
+}
+
+static void timer_del(struct ult *u)
+{
+	lock(&timer_lock);
+	if (u->in_timers) {
+		for (struct ult **p = &timers; *p; p = &(*p)->tnext)
+			if (*p == u) {
+				*p = u->tnext;
+				break;
+			}
+		u->in_timers = 0;
+		next_deadline = timers ? timers->deadline : 0;
+	}
+	unlock(&timer_lock);
+}
+
+static struct bucket *bucket_of(volatile int *addr)
+{
+	return &buckets[((uintptr_t)addr >> 2) % NBUCKETS];
+}
+
+static int bucket_del(struct bucket *b, struct ult *u)
+{
+	for (struct ult **p = &b->head; *p; p = &(*p)->next)
+		if (*p == u) {
+			*p = u->next;
+			u->in_bucket = 0;
+			return 1;
+		}
+	return 0;
+}
+
+/* End the waits whose deadline has passed; they go to c's queue.  The
+ * timer lock is held while a ULT is looked at, so a waker (which takes it
+ * before making the ULT runnable) cannot let it run and end meanwhile. */
+static int run_timers(struct carrier *c)
+{
+	uint64_t now, d = __atomic_load_n(&next_deadline, __ATOMIC_RELAXED);
+	struct ult *done = 0;
+	int n = 0;
+
+	if (!d || (now = now_ns()) < d) return 0;
+	lock(&timer_lock);
+	while (timers && timers->deadline <= now) {
+		struct ult *u = timers;
+		struct bucket *b;
+
+		timers = u->tnext;
+		u->in_timers = 0;
+		for (;;) {
+			volatile int *a = u->faddr;
+			b = bucket_of(a);
+			lock(&b->lock);
+			if (u->faddr == a) break;
+			unlock(&b->lock);
+		}
+		if (u->in_bucket && bucket_del(b, u)) {
+			u->wake_err = ETIMEDOUT;
+			u->tnext = done;
+			done = u;
+		}
+		unlock(&b->lock);
+	}
+	next_deadline = timers ? timers->deadline : 0;
+	unlock(&timer_lock);
+	while (done) {
+		struct ult *u = done;
+		done = u->tnext;
+		enqueue(c, u);
+		n++;
+	}
+	return n;
+}
+
+/* ---- the scheduler ---- */
+
+static void set_fs(struct carrier *c, uint64_t fs)
+{
+	if (c->fs != fs) {
+		trap(SYS_arch_prctl, 0x1002 /* ARCH_SET_FS */, fs, 0, 0, 0, 0);
+		c->fs = fs;
+	}
+}
+
+static void set_kmask(struct carrier *c, uint64_t mask)
+{
+	if (c->kmask != mask) {
+		trap(SYS_rt_sigprocmask, SIG_SETMASK, (long)&mask, 0, _NSIG / 8, 0, 0);
+		c->kmask = mask;
+	}
+}
+
+/* A call in flight whose completion is posted: that ULT may run. */
+static struct ult *poll_calls(struct carrier *c)
+{
+	for (struct ult **p = &c->calls; *p; p = &(*p)->next) {
+		struct ult *u = *p;
+		if (__atomic_load_n(&u->sqe->state, __ATOMIC_ACQUIRE) == ELH_SQE_DONE) {
+			*p = u->next;
+			return u;
+		}
+	}
+	return 0;
+}
+
+static struct ult *steal(struct carrier *c)
+{
+	for (int i = 1; i < ncarriers; i++) {
+		struct carrier *v = &carriers[(c->idx + i) % ncarriers];
+		struct ult *u = dequeue(v);
+		if (u) return u;
+	}
+	return 0;
+}
+
+static int anything(struct carrier *c)
+{
+	if (has_work(c)) return 1;
+	for (struct ult *u = c->calls; u; u = u->next)
+		if (__atomic_load_n(&u->sqe->state, __ATOMIC_ACQUIRE) == ELH_SQE_DONE) return 1;
+	for (int i = 0; i < ncarriers; i++)
+		if (has_work(&carriers[i])) return 1;
+	uint64_t d = __atomic_load_n(&next_deadline, __ATOMIC_RELAXED);
+	return d && now_ns() >= d;
+}
+
+/* Nothing to run: spin for the monitor's budget, then sleep on the
+ * carrier's word until a worker posts one of its calls, another carrier
+ * queues work, or the next timer is due. */
+static void idle(struct carrier *c)
+{
+	struct elh_carrier *w = &__elh_shared->carrier[c->idx];
+	uint64_t t0 = rdtsc(), spin = __elh_shared->spin_tsc;
+	uint32_t ev;
+	int rang = 0;
+
+	__atomic_add_fetch(&nspinning, 1, __ATOMIC_SEQ_CST);
+	while (rdtsc() - t0 < spin) {
+		if (anything(c)) {
+			__atomic_sub_fetch(&nspinning, 1, __ATOMIC_SEQ_CST);
+			return;
+		}
+		__asm__ __volatile__ ("pause");
+	}
+	__atomic_sub_fetch(&nspinning, 1, __ATOMIC_SEQ_CST);
+
+	/* A call nobody took within the spin: the awake workers are all in
+	 * long calls (elh-abi.h). */
+	for (struct ult *u = c->calls; u && !rang; u = u->next)
+		if (__atomic_load_n(&u->sqe->state, __ATOMIC_SEQ_CST) == ELH_SQE_SUBMITTED) {
+			__atomic_add_fetch(&__elh_shared->doorbell, 1, __ATOMIC_SEQ_CST);
+			trap(SYS_futex, (long)&__elh_shared->doorbell, FUTEX_WAKE, 1, 0, 0, 0);
+			rang = 1;
+		}
+
+	__atomic_store_n(&w->sleeping, 1, __ATOMIC_SEQ_CST);
+	ev = __atomic_load_n(&w->events, __ATOMIC_SEQ_CST);
+	if (!anything(c)) {
+		uint64_t d = __atomic_load_n(&next_deadline, __ATOMIC_RELAXED);
+		struct timespec ts, *tp = 0;
+		if (d) {
+			uint64_t now = now_ns(), left = d > now ? d - now : 0;
+			ts.tv_sec = left / 1000000000;
+			ts.tv_nsec = left % 1000000000;
+			tp = &ts;
+		}
+		trap(SYS_futex, (long)&w->events, FUTEX_WAIT, ev, (long)tp, 0, 0);
+	}
+	__atomic_store_n(&w->sleeping, 0, __ATOMIC_RELAXED);
+}
+
+static struct ult *find_work(struct carrier *c)
+{
+	struct ult *u;
+
+	for (;;) {
+		if ((u = dequeue(c)) || (u = poll_calls(c))) return u;
+		if (run_timers(c)) continue;
+		if (ncarriers > 1 && (u = steal(c))) return u;
+		idle(c);
+	}
+}
+
+static void end_ult(struct carrier *c, struct ult *u)
+{
+	volatile int *ctid = u->ctid;
+	void *base = u->unmap_base;
+	size_t size = u->unmap_size;
+	uint32_t tid = u->tid;
+
+	/* u may live on the stack unmapped below: nothing of it is read
+	 * after this point. */
+	tid_del(u);
+	for (int i = 0; i < ELH_NSLOTS; i++) {
+		uint32_t owner = tid;
+		__atomic_compare_exchange_n(&__elh_shared->sqe[i].owner, &owner, 0, 0,
+					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+	}
+	if (base) trap(SYS_munmap, (long)base, size, 0, 0, 0, 0);
+	if (ctid) {
+		*ctid = 0;
+		long dummy;
+		__elh_ult_syscall(SYS_futex, (long)ctid, FUTEX_WAKE, 1, 0, 0, 0, &dummy);
+	}
+	if (!__atomic_sub_fetch(&live, 1, __ATOMIC_SEQ_CST))
+		trap(SYS_exit_group, 0, 0, 0, 0, 0, 0);
+	(void)c;
+}
+
+/* Queue u on a futex if *faddr still holds fval, under the bucket lock
+ * that wakers take. */
+static void park(struct carrier *c, struct ult *u)
+{
+	struct bucket *b = bucket_of(u->faddr);
+
+	lock(&b->lock);
+	if (*u->faddr != u->fval) {
+		unlock(&b->lock);
+		u->wake_err = EAGAIN;
+		enqueue(c, u);
+		return;
+	}
+	u->state = U_WAIT;
+	u->next = b->head;
+	b->head = u;
+	u->in_bucket = 1;
+	if (u->deadline) timer_add(u);
+	unlock(&b->lock);
+}
+
+/* The scheduler of carrier c.  It is entered for the first time from the
+ * ULT running on the carrier (c->cur), and then from each ULT it runs: it
+ * starts with carrying out what that ULT asked. */
+static void schedule(struct carrier *c)
+{
+	for (;;) {
+		struct ult *u = c->cur;
+
+		if (u) {
+			c->cur = 0;
+			switch (c->action) {
+			case A_YIELD:
+				enqueue(c, u);
+				break;
+			case A_WAIT:
+				park(c, u);
+				break;
+			case A_CALL:
+				u->state = U_CALL;
+				u->next = c->calls;
+				c->calls = u;
+				break;
+			case A_EXIT:
+				end_ult(c, u);
+				break;
+			}
+		}
+		u = find_work(c);
+		set_fs(c, u->fs);
+		set_kmask(c, u->mask);
+		u->carrier = c;
+		u->state = U_RUN;
+		c->cur = u;
+		__elh_ult_switch(&c->sched_rsp, u->rsp);
+	}
+}
+
+static void sched_entry(void *arg)
+{
+	schedule(arg);
+}
+
+/* A context that starts with fn(arg) on the stack below top. */
+static uint64_t new_context(uintptr_t top, void (*fn)(void *), void *arg)
+{
+	uint64_t *f = (uint64_t *)((top & -16) - 64);
+
+	f[0] = 0x1f80 | (uint64_t)0x37f << 32; /* MXCSR, x87 control word */
+	f[1] = f[2] = f[5] = f[6] = 0;
+	f[3] = (uint64_t)arg;	/* r13 */
+	f[4] = (uint64_t)fn;	/* r12 */
+	f[7] = (uint64_t)__elh_ult_trampoline;
+	return (uint64_t)f;
+}
+
+/* Give the carrier back with an action; returns when the scheduler runs u
+ * again, possibly on another carrier. */
+static void deliver_pending(struct ult *u);
+
+static void block(struct ult *u, int action)
+{
+	struct carrier *c = u->carrier;
+
+	c->action = action;
+	__elh_ult_switch(&u->rsp, c->sched_rsp);
+	if (u->sigpend & ~u->mask) deliver_pending(u);
+}
+
+/* ---- signals to ULTs ---- */
+
+/* Signals sent to this ULT while it waited: raised on its carrier now that
+ * it runs there, so the monitor runs the handlers on it. */
+static void deliver_pending(struct ult *u)
+{
+	uint64_t p;
+
+	while ((p = __atomic_load_n(&u->sigpend, __ATOMIC_ACQUIRE) & ~u->mask)) {
+		int sig = __builtin_ctzll(p) + 1;
+		__atomic_and_fetch(&u->sigpend, ~(1ull << (sig - 1)), __ATOMIC_ACQ_REL);
+		trap(SYS_tkill, u->carrier->ktid, sig, 0, 0, 0, 0);
+	}
+}
+
+static int sig_restarts(int sig)
+{
+	struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } sa;
+
+	if (trap(SYS_rt_sigaction, sig, 0, (long)&sa, 8, 0, 0) < 0) return 0;
+	return (sa.flags & SA_RESTART) != 0;
+}
+
+static long ult_kill(int tid, int sig)
+{
+	struct ult *me = self(), *u;
+	int restart;
+
+	if (sig < 0 || sig > 64) return -EINVAL;
+	if (tid == me->tid)
+		return trap(SYS_tkill, me->carrier->ktid, sig, 0, 0, 0, 0);
+	lock(&tid_lock);
+	for (u = tids[(unsigned)tid % NBUCKETS]; u && u->tid != tid; u = u->hnext);
+	if (!u || !sig) {
+		unlock(&tid_lock);
+		return u ? 0 : -ESRCH;
+	}
+	unlock(&tid_lock);
+	restart = sig_restarts(sig);
+	lock(&tid_lock);
+	for (u = tids[(unsigned)tid % NBUCKETS]; u && u->tid != tid; u = u->hnext);
+	if (!u) {
+		unlock(&tid_lock);
+		return -ESRCH;
+	}
+	__atomic_or_fetch(&u->sigpend, 1ull << (sig - 1), __ATOMIC_ACQ_REL);
+	if (!(u->mask >> (sig - 1) & 1)) {
+		/* Interrupt what it waits for: a futex wait ends with EINTR,
+		 * a call in flight is stopped on the host as for a handler. */
+		if (u->state == U_WAIT) {
+			struct bucket *b = bucket_of(u->faddr);
+			int woke = 0;
+			lock(&b->lock);
+			if (u->in_bucket && u->faddr && bucket_of(u->faddr) == b && bucket_del(b, u)) {
+				u->wake_err = EINTR;
+				woke = 1;
+			}
+			unlock(&b->lock);
+			if (woke) {
+				timer_del(u);
+				unlock(&tid_lock);
+				make_ready(me->carrier, u);
+				return 0;
+			}
+		} else if (u->state == U_CALL && u->sqe) {
+			/* Under the lock: u cannot end and free the entry. */
+			trap(ELH_SYS_interrupt, u->sqe - __elh_shared->sqe, restart, 0, 0, 0, 0);
+		}
+	}
+	unlock(&tid_lock);
+	return 0;
+}
+
+static long ult_sigmask(struct ult *u, int how, const uint64_t *set, uint64_t *old, size_t size)
+{
+	const uint64_t never = 1ull << (SIGKILL - 1) | 1ull << (SIGSTOP - 1);
+	uint64_t m;
+
+	if (size != _NSIG / 8) return -EINVAL;
+	if (old) *old = u->mask;
+	if (!set) return 0;
+	switch (how) {
+	case SIG_BLOCK: m = u->mask | *set; break;
+	case SIG_UNBLOCK: m = u->mask & ~*set; break;
+	case SIG_SETMASK: m = *set; break;
+	default: return -EINVAL;
+	}
+	u->mask = m & ~never;
+	set_kmask(u->carrier, u->mask);
+	if (u->sigpend & ~u->mask) deliver_pending(u);
+	return 0;
+}
+
+/* ---- futex ---- */
+
+static long futex_wait(struct ult *u, volatile int *addr, int val, const struct timespec *ts,
+		       unsigned bits, int absolute, int realtime)
+{
+	u->faddr = addr;
+	u->fval = val;
+	u->fbits = bits;
+	u->wake_err = 0;
+	u->deadline = 0;
+	if (ts) {
+		uint64_t rel = ts->tv_sec * 1000000000ull + ts->tv_nsec;
+		if (ts->tv_sec < 0 || (unsigned long)ts->tv_nsec >= 1000000000) return -EINVAL;
+		if (absolute) {
+			struct timespec now;
+			uint64_t t;
+			if (__elh_clock_gettime(realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, &now) < 0)
+				trap(SYS_clock_gettime, realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC,
+				     (long)&now, 0, 0, 0, 0);
+			t = now.tv_sec * 1000000000ull + now.tv_nsec;
+			if (rel <= t) return -ETIMEDOUT;
+			rel -= t;
+		}
+		u->deadline = now_ns() + rel;
+	}
+	block(u, A_WAIT);
+	return u->wake_err ? -u->wake_err : 0;
+}
+
+static long futex_wake(volatile int *addr, int n, unsigned bits)
+{
+	struct bucket *b = bucket_of(addr);
+	struct ult *woken = 0, *u;
+	struct carrier *here = self()->carrier;
+	int k = 0;
+
+	lock(&b->lock);
+	for (struct ult **p = &b->head; *p && k < n;) {
+		u = *p;
+		if (u->faddr == addr && (u->fbits & bits)) {
+			*p = u->next;
+			u->in_bucket = 0;
+			u->next = woken;
+			woken = u;
+			k++;
+		} else {
+			p = &u->next;
+		}
+	}
+	unlock(&b->lock);
+	while (woken) {
+		u = woken;
+		woken = u->next;
+		if (u->deadline) timer_del(u);
+		u->wake_err = 0;
+		make_ready(here, u);
+	}
+	return k;
+}
+
+static long futex_requeue(volatile int *addr, int nwake, int nmove, volatile int *addr2,
+			  int cmp, int check)
+{
+	struct bucket *b1 = bucket_of(addr), *b2 = bucket_of(addr2);
+	struct ult *woken = 0, *moved = 0, *u;
+	struct carrier *here = self()->carrier;
+	int k = 0, m = 0;
+
+	if (b1 < b2) { lock(&b1->lock); lock(&b2->lock); }
+	else if (b2 < b1) { lock(&b2->lock); lock(&b1->lock); }
+	else lock(&b1->lock);
+	if (check && *addr != cmp) {
+		k = -EAGAIN;
+		goto out;
+	}
+	for (struct ult **p = &b1->head; *p;) {
+		u = *p;
+		if (u->faddr != addr) {
+			p = &u->next;
+			continue;
+		}
+		if (k < nwake) {
+			*p = u->next;
+			u->in_bucket = 0;
+			u->next = woken;
+			woken = u;
+			k++;
+		} else if (m < nmove) {
+			*p = u->next;
+			u->faddr = addr2;
+			u->next = moved;
+			moved = u;
+			m++;
+		} else {
+			break;
+		}
+	}
+	while (moved) {
+		u = moved;
+		moved = u->next;
+		u->next = b2->head;
+		b2->head = u;
+	}
+out:
+	if (b1 != b2) unlock(&b2->lock);
+	unlock(&b1->lock);
+	while (woken) {
+		u = woken;
+		woken = u->next;
+		if (u->deadline) timer_del(u);
+		u->wake_err = 0;
+		make_ready(here, u);
+	}
+	return k < 0 ? k : k + m;
+}
+
+static long ult_futex(struct ult *u, volatile int *addr, int op, int val, const struct timespec *ts,
+		      volatile int *addr2, int val3)
+{
+	int cmd = op & FUTEX_CMD_MASK, realtime = (op & FUTEX_CLOCK_REALTIME) != 0;
+
+	if ((uintptr_t)addr & 3) return -EINVAL;
+	switch (cmd) {
+	case FUTEX_WAIT:
+		return futex_wait(u, addr, val, ts, ~0u, 0, 0);
+	case FUTEX_WAIT_BITSET:
+		if (!val3) return -EINVAL;
+		return futex_wait(u, addr, val, ts, (unsigned)val3, 1, realtime);
+	case FUTEX_WAKE:
+		return futex_wake(addr, val, ~0u);
+	case FUTEX_WAKE_BITSET:
+		if (!val3) return -EINVAL;
+		return futex_wake(addr, val, (unsigned)val3);
+	case FUTEX_REQUEUE:
+		return futex_requeue(addr, val, (int)(uintptr_t)ts, addr2, 0, 0);
+	case FUTEX_CMP_REQUEUE:
+		return futex_requeue(addr, val, (int)(uintptr_t)ts, addr2, val3, 1);
+	}
+	return -ENOSYS;
+}
+
+/* ---- entry points ---- */
+
+int __elh_ult_syscall(long n, long a, long b, long c, long d, long e, long f, long *ret)
+{
+	struct ult *u = self();
+
+	if (!u) return 0;
+	switch (n) {
+	case SYS_futex:
+		*ret = ult_futex(u, (volatile int *)a, (int)b, (int)c, (const struct timespec *)d,
+				 (volatile int *)e, (int)f);
+		return 1;
+	case SYS_gettid:
+		*ret = u->tid;
+		return 1;
+	case SYS_set_tid_address:
+		u->ctid = (volatile int *)a;
+		*ret = u->tid;
+		return 1;
+	case SYS_sched_yield:
+		block(u, A_YIELD);
+		*ret = 0;
+		return 1;
+	case SYS_exit:
+		block(u, A_EXIT);
+		for (;;);
+	case SYS_tkill:
+		*ret = ult_kill((int)a, (int)b);
+		return 1;
+	case SYS_tgkill:
+		if (a != trap(SYS_getpid, 0, 0, 0, 0, 0, 0)) {
+			*ret = a <= 0 ? -EINVAL : -ESRCH;
+			return 1;
+		}
+		*ret = ult_kill((int)b, (int)c);
+		return 1;
+	case SYS_rt_sigprocmask:
+		*ret = ult_sigmask(u, (int)a, (const uint64_t *)b, (uint64_t *)c, (size_t)d);
+		return 1;
+	}
+	return 0;
+}
+
+uint32_t __elh_ult_notify(void)
+{
+	struct ult *u = self();
+	return u ? u->carrier->idx + 1 : 0;
+}
+
+long __elh_ult_await(struct elh_sqe *q)
+{
+	struct ult *u = self();
+	long r;
+
+	u->sqe = q;
+	block(u, A_CALL);
+	u->sqe = 0;
+	r = q->result;
+	__atomic_store_n(&q->state, ELH_SQE_FREE, __ATOMIC_RELEASE);
+	return r;
+}
+
+_Noreturn void __elh_ult_unmapself(void *base, size_t size)
+{
+	struct ult *u = self();
+
+	u->unmap_base = base;
+	u->unmap_size = size;
+	block(u, A_EXIT);
+	for (;;);
+}
+
+static void ult_main(void *arg)
+{
+	struct ult *u = arg;
+	int r = u->fn(u->arg);
+
+	__elh_ult_syscall(SYS_exit, r, 0, 0, 0, 0, 0, &(long){0});
+}
+
+static void carrier_main(struct carrier *c)
+{
+	uint64_t m;
+
+	c->ktid = trap(SYS_gettid, 0, 0, 0, 0, 0, 0);
+	trap(SYS_rt_sigprocmask, SIG_SETMASK, 0, (long)&m, _NSIG / 8, 0, 0);
+	c->kmask = m;
+	__atomic_store_n(&c->fs, ~0ull, __ATOMIC_RELAXED);
+	schedule(c);
+}
+
+static char *sched_stack(void)
+{
+	long p = trap(SYS_mmap, 0, SCHED_STACK, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return (unsigned long)p > -4096UL ? 0 : (char *)p;
+}
+
+/* The calling thread becomes carrier 0 and the main ULT; the other
+ * carriers start.  Returns 0, or -1 to stay 1:1. */
+static int activate(void)
+{
+	struct pthread *me = __pthread_self();
+	struct carrier *c0 = &carriers[0];
+	uint64_t m;
+	int n;
+
+	if (!__elh_shared || !(n = __elh_shared->vcpus)) return -1;
+	if (n > ELH_MAX_CARRIERS) n = ELH_MAX_CARRIERS;
+	for (int i = 0; i < n; i++) {
+		carriers[i].idx = i;
+		if (!(carriers[i].stack = sched_stack())) return -1;
+	}
+	trap(SYS_rt_sigprocmask, SIG_SETMASK, 0, (long)&m, _NSIG / 8, 0, 0);
+	c0->ktid = trap(SYS_gettid, 0, 0, 0, 0, 0, 0);
+	c0->kmask = m;
+	c0->fs = (uint64_t)me;
+	c0->sched_rsp = new_context((uintptr_t)c0->stack + SCHED_STACK, sched_entry, c0);
+	main_ult.tid = me->tid;
+	main_ult.fs = (uint64_t)me;
+	main_ult.mask = m;
+	main_ult.carrier = c0;
+	main_ult.ctid = &__thread_list_lock; /* musl's __init_tp gave it to the kernel */
+	main_ult.state = U_RUN;
+	c0->cur = &main_ult;
+	me->elh_ult = &main_ult;
+	live = 1;
+	tid_add(&main_ult);
+	ncarriers = 1;
+	__elh_ult_active = 1;
+	for (int i = 1; i < n; i++) {
+		const int flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+				  CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS;
+		struct carrier *c = &carriers[i];
+		if (__clone_kernel((int (*)(void *))carrier_main, c->stack + SCHED_STACK, flags, c,
+				   0, me, 0) < 0)
+			break;
+		ncarriers++;
+	}
+	return 0;
+}
+
+int __elh_ult_clone(int (*fn)(void *), void *stack, int flags, void *arg, int *ptid, void *tls,
+		    int *ctid, int *handled)
+{
+	const int thread = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND | CLONE_SETTLS;
+	struct ult *me, *u;
+
+	*handled = 0;
+	if ((flags & thread) != thread) return 0;
+	if (!__elh_ult_active && (!__elh_exitless() || activate() < 0)) return 0;
+	*handled = 1;
+	me = self();
+	u = (struct ult *)(((uintptr_t)stack - sizeof(struct ult)) & -64);
+	memset(u, 0, sizeof *u);
+	u->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
+	if (u->tid >= FUTEX_TID_MASK) return -EAGAIN;
+	u->fs = (uint64_t)tls;
+	u->fn = fn;
+	u->arg = arg;
+	u->mask = me->mask;
+	u->rsp = new_context((uintptr_t)u, ult_main, u);
+	((struct pthread *)tls)->elh_ult = u;
+	if (flags & CLONE_PARENT_SETTID) *ptid = u->tid;
+	if (flags & CLONE_CHILD_SETTID) *ctid = u->tid;
+	if (flags & CLONE_CHILD_CLEARTID) u->ctid = ctid;
+	__atomic_add_fetch(&live, 1, __ATOMIC_SEQ_CST);
+	tid_add(u);
+	make_ready(me->carrier, u);
+	return u->tid;
+}

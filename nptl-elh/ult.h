@@ -1,0 +1,32 @@
+#ifndef ELH_ULT_H
+#define ELH_ULT_H
+
+/* nptl-elh: POSIX threads as user-level threads (ULTs) over the guest's
+ * vCPUs, for elh-musl programs run with `elh run --vcpus N`.  The ELH
+ * client (src/elh/syscall.c) and musl's thread start-up code call in here;
+ * nothing else of musl changes. */
+
+#include <stdint.h>
+#include "../elh/elh-abi.h"
+
+/* Set once the first thread is created under an M:N monitor. */
+extern hidden volatile int __elh_ult_active;
+
+/* Thread calls served in the guest (clone aside): futex, gettid,
+ * set_tid_address, exit, sched_yield, tkill/tgkill, rt_sigprocmask.
+ * Returns 1 with *ret set when it served the call. */
+hidden int __elh_ult_syscall(long n, long a, long b, long c, long d, long e, long f, long *ret);
+
+/* For a call in flight: the `notify` word of the entry, and the wait for
+ * its completion (the ULT yields its vCPU meanwhile).  Returns the result
+ * and leaves the entry free. */
+hidden uint32_t __elh_ult_notify(void);
+hidden long __elh_ult_await(struct elh_sqe *q);
+
+/* musl's __clone and __unmapself under M:N (their assembly versions are
+ * renamed __clone_kernel and __unmapself_kernel). */
+hidden int __clone_kernel(int (*)(void *), void *, int, void *, ...);
+hidden int __elh_ult_clone(int (*)(void *), void *, int, void *, int *, void *, int *, int *);
+hidden _Noreturn void __elh_ult_unmapself(void *, size_t);
+
+#endif
