@@ -144,10 +144,18 @@ static void serve(struct worker *w, struct elh_sqe *q, int slot)
 		if (enter_blocking() < 0) {
 			count(&pool.retraps_bound);
 			r = -ENOSYS;
-			flags = ELH_SQE_RETRAP;
+			flags = ELH_SQE_RETRAP | ELH_SQE_BUSY;
 			goto post;
 		}
 		blocking = 1;
+		/* The ring that woke this worker may have been meant for
+		 * another entry, further in the scan: if no awake worker is
+		 * left outside blocking calls, wake one to go on scanning. */
+		if ((int)__atomic_load_n(&pool.area->workers_awake, __ATOMIC_SEQ_CST) <=
+		    __atomic_load_n(&pool.blocking, __ATOMIC_SEQ_CST)) {
+			__atomic_add_fetch(&pool.area->doorbell, 1, __ATOMIC_SEQ_CST);
+			syscall(SYS_futex, &pool.area->doorbell, FUTEX_WAKE, 1, NULL, NULL, 0);
+		}
 		/* Published before the call reads the stop word (Dekker with
 		 * elh_exitless_interrupt). */
 		__atomic_store_n(&pool.running[slot], w->tid, __ATOMIC_SEQ_CST);
@@ -206,7 +214,11 @@ static int scan(struct worker *w)
 	return n;
 }
 
-/* An extra worker idle for long ends, if the others suffice. */
+/* An extra worker idle for long ends, if the others suffice.  It leaves
+ * the count, then looks at the blocked ones again, and stays if a worker
+ * entered a blocking call meanwhile and left none free: enter_blocking()
+ * raises `blocking`, then reads `total` (both seq_cst), so one of the two
+ * sees the other. */
 static int retire(struct worker *w)
 {
 	int total = __atomic_load_n(&pool.total, __ATOMIC_SEQ_CST);
@@ -214,8 +226,12 @@ static int retire(struct worker *w)
 	while (w->extra && total > pool.base &&
 	       total - __atomic_load_n(&pool.blocking, __ATOMIC_SEQ_CST) > pool.base) {
 		if (__atomic_compare_exchange_n(&pool.total, &total, total - 1, 0,
-						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-			return 1;
+						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+			if (total - 1 - __atomic_load_n(&pool.blocking, __ATOMIC_SEQ_CST) >= 1)
+				return 1;
+			__atomic_add_fetch(&pool.total, 1, __ATOMIC_SEQ_CST);
+			return 0;
+		}
 	}
 	return 0;
 }

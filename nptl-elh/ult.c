@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include "pthread_impl.h"
 #include "syscall.h"
@@ -67,6 +68,7 @@ struct ult {
 	int wake_err;		/* 0 woken, EAGAIN, ETIMEDOUT, EINTR */
 	uint64_t deadline;	/* CLOCK_MONOTONIC ns, 0 none */
 	int in_bucket, in_timers;
+	volatile int expiring;	/* a scheduler ends its wait for the deadline */
 	/* a call in flight */
 	struct elh_sqe *sqe;
 	/* end */
@@ -76,6 +78,8 @@ struct ult {
 	/* signals */
 	uint64_t mask;
 	volatile uint64_t sigpend;
+	volatile int sigword;	/* futex word of sigwait, bumped by ult_kill */
+	char name[16];		/* prctl(PR_SET_NAME) */
 	/* start */
 	int (*fn)(void *);
 	void *arg;
@@ -256,6 +260,8 @@ static void timer_add(struct ult *u)
 	unlock(&timer_lock);
 }
 
+/* For a waker that took u off its wait queue: u leaves the timers, and
+ * once this returns no scheduler looks at it for its deadline any more. */
 static void timer_del(struct ult *u)
 {
 	lock(&timer_lock);
@@ -269,6 +275,8 @@ static void timer_del(struct ult *u)
 		next_deadline = timers ? timers->deadline : 0;
 	}
 	unlock(&timer_lock);
+	while (__atomic_load_n(&u->expiring, __ATOMIC_ACQUIRE))
+		__asm__ __volatile__ ("pause");
 }
 
 static struct bucket *bucket_of(volatile int *addr)
@@ -287,23 +295,34 @@ static int bucket_del(struct bucket *b, struct ult *u)
 	return 0;
 }
 
-/* End the waits whose deadline has passed; they go to c's queue.  The
- * timer lock is held while a ULT is looked at, so a waker (which takes it
- * before making the ULT runnable) cannot let it run and end meanwhile. */
+/* End the waits whose deadline has passed; they go to c's queue.  Locks
+ * are taken in the order bucket, then timers; a ULT taken off the timers
+ * here is marked `expiring` until its bucket is looked at, so that a waker
+ * that took it off its wait queue meanwhile does not let it run (and end)
+ * before (timer_del). */
 static int run_timers(struct carrier *c)
 {
 	uint64_t now, d = __atomic_load_n(&next_deadline, __ATOMIC_RELAXED);
-	struct ult *done = 0;
 	int n = 0;
 
 	if (!d || (now = now_ns()) < d) return 0;
-	lock(&timer_lock);
-	while (timers && timers->deadline <= now) {
-		struct ult *u = timers;
+	for (;;) {
+		struct ult *u;
 		struct bucket *b;
+		int fired = 0;
 
+		lock(&timer_lock);
+		u = timers;
+		if (!u || u->deadline > now) {
+			next_deadline = u ? u->deadline : 0;
+			unlock(&timer_lock);
+			return n;
+		}
 		timers = u->tnext;
 		u->in_timers = 0;
+		u->expiring = 1;
+		next_deadline = timers ? timers->deadline : 0;
+		unlock(&timer_lock);
 		for (;;) {
 			volatile int *a = u->faddr;
 			b = bucket_of(a);
@@ -313,20 +332,15 @@ static int run_timers(struct carrier *c)
 		}
 		if (u->in_bucket && bucket_del(b, u)) {
 			u->wake_err = ETIMEDOUT;
-			u->tnext = done;
-			done = u;
+			fired = 1;
 		}
 		unlock(&b->lock);
+		__atomic_store_n(&u->expiring, 0, __ATOMIC_RELEASE);
+		if (fired) {
+			enqueue(c, u);
+			n++;
+		}
 	}
-	next_deadline = timers ? timers->deadline : 0;
-	unlock(&timer_lock);
-	while (done) {
-		struct ult *u = done;
-		done = u->tnext;
-		enqueue(c, u);
-		n++;
-	}
-	return n;
 }
 
 /* ---- the scheduler ---- */
@@ -402,7 +416,8 @@ static void idle(struct carrier *c)
 	__atomic_sub_fetch(&nspinning, 1, __ATOMIC_SEQ_CST);
 
 	/* A call nobody took within the spin: the awake workers are all in
-	 * long calls (elh-abi.h). */
+	 * long calls (elh-abi.h).  Ring, and sleep no longer than a
+	 * millisecond while such a call waits, ringing again then. */
 	for (struct ult *u = c->calls; u && !rang; u = u->next)
 		if (__atomic_load_n(&u->sqe->state, __ATOMIC_SEQ_CST) == ELH_SQE_SUBMITTED) {
 			__atomic_add_fetch(&__elh_shared->doorbell, 1, __ATOMIC_SEQ_CST);
@@ -415,8 +430,9 @@ static void idle(struct carrier *c)
 	if (!anything(c)) {
 		uint64_t d = __atomic_load_n(&next_deadline, __ATOMIC_RELAXED);
 		struct timespec ts, *tp = 0;
-		if (d) {
+		if (d || rang) {
 			uint64_t now = now_ns(), left = d > now ? d - now : 0;
+			if (rang && (!d || left > 1000000)) left = 1000000;
 			ts.tv_sec = left / 1000000000;
 			ts.tv_nsec = left % 1000000000;
 			tp = &ts;
@@ -438,6 +454,10 @@ static struct ult *find_work(struct carrier *c)
 	}
 }
 
+static long futex_wake(struct carrier *, volatile int *, int, unsigned);
+
+/* The end of u, on c's scheduler.  The FS base may still point into u's
+ * unmapped TLS: nothing here uses TLS. */
 static void end_ult(struct carrier *c, struct ult *u)
 {
 	volatile int *ctid = u->ctid;
@@ -456,12 +476,10 @@ static void end_ult(struct carrier *c, struct ult *u)
 	if (base) trap(SYS_munmap, (long)base, size, 0, 0, 0, 0);
 	if (ctid) {
 		*ctid = 0;
-		long dummy;
-		__elh_ult_syscall(SYS_futex, (long)ctid, FUTEX_WAKE, 1, 0, 0, 0, &dummy);
+		futex_wake(c, ctid, 1, ~0u);
 	}
 	if (!__atomic_sub_fetch(&live, 1, __ATOMIC_SEQ_CST))
 		trap(SYS_exit_group, 0, 0, 0, 0, 0, 0);
-	(void)c;
 }
 
 /* Queue u on a futex if *faddr still holds fval, under the bucket lock
@@ -576,6 +594,8 @@ static int sig_restarts(int sig)
 	return (sa.flags & SA_RESTART) != 0;
 }
 
+static long futex_wake(struct carrier *, volatile int *, int, unsigned);
+
 static long ult_kill(int tid, int sig)
 {
 	struct ult *me = self(), *u;
@@ -599,6 +619,13 @@ static long ult_kill(int tid, int sig)
 		return -ESRCH;
 	}
 	__atomic_or_fetch(&u->sigpend, 1ull << (sig - 1), __ATOMIC_ACQ_REL);
+	__atomic_add_fetch(&u->sigword, 1, __ATOMIC_SEQ_CST);
+	if (u->state == U_WAIT && u->faddr == &u->sigword) {
+		/* in sigwait: its futex wait ends */
+		unlock(&tid_lock);
+		futex_wake(me->carrier, &u->sigword, 1, ~0u);
+		return 0;
+	}
 	if (!(u->mask >> (sig - 1) & 1)) {
 		/* Interrupt what it waits for: a futex wait ends with EINTR,
 		 * a call in flight is stopped on the host as for a handler. */
@@ -646,6 +673,50 @@ static long ult_sigmask(struct ult *u, int how, const uint64_t *set, uint64_t *o
 	return 0;
 }
 
+/* sigwait and sigtimedwait: a signal sent to this ULT (pending in the
+ * guest), or one pending for its vCPU or the process (asked of the
+ * monitor without waiting), else wait for ult_kill. */
+static long futex_wait(struct ult *, volatile int *, int, const struct timespec *, unsigned, int, int);
+
+static long ult_sigwait(struct ult *u, const uint64_t *set, siginfo_t *info,
+			const struct timespec *ts, size_t size)
+{
+	const struct timespec poll = { 0, 0 };
+	uint64_t want, deadline = 0;
+	long r;
+
+	if (size != _NSIG / 8) return -EINVAL;
+	want = *set;
+	if (ts) deadline = now_ns() + ts->tv_sec * 1000000000ull + ts->tv_nsec;
+	for (;;) {
+		int seen = __atomic_load_n(&u->sigword, __ATOMIC_SEQ_CST);
+		uint64_t p = __atomic_load_n(&u->sigpend, __ATOMIC_ACQUIRE) & want, slice = 10000000;
+		struct timespec st;
+
+		if (p) {
+			int sig = __builtin_ctzll(p) + 1;
+			__atomic_and_fetch(&u->sigpend, ~(1ull << (sig - 1)), __ATOMIC_ACQ_REL);
+			if (info) {
+				memset(info, 0, sizeof *info);
+				info->si_signo = sig;
+				info->si_code = SI_TKILL;
+			}
+			return sig;
+		}
+		r = trap(SYS_rt_sigtimedwait, (long)set, (long)info, (long)&poll, size, 0, 0);
+		if (r != -EAGAIN) return r;
+		/* Process-directed signals are looked for again every 10 ms. */
+		if (deadline) {
+			uint64_t now = now_ns();
+			if (now >= deadline) return -EAGAIN;
+			if (deadline - now < slice) slice = deadline - now;
+		}
+		st.tv_sec = 0;
+		st.tv_nsec = slice;
+		if (futex_wait(u, &u->sigword, seen, &st, ~0u, 0, 0) == -EINTR) return -EINTR;
+	}
+}
+
 /* ---- futex ---- */
 
 static long futex_wait(struct ult *u, volatile int *addr, int val, const struct timespec *ts,
@@ -675,11 +746,10 @@ static long futex_wait(struct ult *u, volatile int *addr, int val, const struct 
 	return u->wake_err ? -u->wake_err : 0;
 }
 
-static long futex_wake(volatile int *addr, int n, unsigned bits)
+static long futex_wake(struct carrier *here, volatile int *addr, int n, unsigned bits)
 {
 	struct bucket *b = bucket_of(addr);
 	struct ult *woken = 0, *u;
-	struct carrier *here = self()->carrier;
 	int k = 0;
 
 	lock(&b->lock);
@@ -775,10 +845,10 @@ static long ult_futex(struct ult *u, volatile int *addr, int op, int val, const 
 		if (!val3) return -EINVAL;
 		return futex_wait(u, addr, val, ts, (unsigned)val3, 1, realtime);
 	case FUTEX_WAKE:
-		return futex_wake(addr, val, ~0u);
+		return futex_wake(u->carrier, addr, val, ~0u);
 	case FUTEX_WAKE_BITSET:
 		if (!val3) return -EINVAL;
-		return futex_wake(addr, val, (unsigned)val3);
+		return futex_wake(u->carrier, addr, val, (unsigned)val3);
 	case FUTEX_REQUEUE:
 		return futex_requeue(addr, val, (int)(uintptr_t)ts, addr2, 0, 0);
 	case FUTEX_CMP_REQUEUE:
@@ -823,6 +893,23 @@ int __elh_ult_syscall(long n, long a, long b, long c, long d, long e, long f, lo
 		}
 		*ret = ult_kill((int)b, (int)c);
 		return 1;
+	case SYS_prctl:
+		/* The name is the thread's, not its vCPU's. */
+		if (a == PR_SET_NAME) {
+			strncpy(u->name, (const char *)b, sizeof u->name - 1);
+			*ret = 0;
+			return 1;
+		}
+		if (a == PR_GET_NAME) {
+			memcpy((char *)b, u->name, sizeof u->name);
+			*ret = 0;
+			return 1;
+		}
+		return 0;
+	case SYS_rt_sigtimedwait:
+		*ret = ult_sigwait(u, (const uint64_t *)a, (siginfo_t *)b, (const struct timespec *)c,
+				   (size_t)d);
+		return 1;
 	case SYS_rt_sigprocmask:
 		*ret = ult_sigmask(u, (int)a, (const uint64_t *)b, (uint64_t *)c, (size_t)d);
 		return 1;
@@ -847,6 +934,14 @@ long __elh_ult_await(struct elh_sqe *q)
 	r = q->result;
 	__atomic_store_n(&q->state, ELH_SQE_FREE, __ATOMIC_RELEASE);
 	return r;
+}
+
+void __elh_ult_pause(unsigned tries)
+{
+	volatile int word = 0;
+	struct timespec ts = { 0, 50000L << (tries < 8 ? tries : 8) };
+
+	futex_wait(self(), &word, 0, &ts, ~0u, 0, 0);
 }
 
 _Noreturn void __elh_ult_unmapself(void *base, size_t size)
@@ -909,6 +1004,7 @@ static int activate(void)
 	main_ult.fs = (uint64_t)me;
 	main_ult.mask = m;
 	main_ult.carrier = c0;
+	trap(SYS_prctl, PR_GET_NAME, (long)main_ult.name, 0, 0, 0, 0);
 	main_ult.ctid = &__thread_list_lock; /* musl's __init_tp gave it to the kernel */
 	main_ult.state = U_RUN;
 	c0->cur = &main_ult;
@@ -948,6 +1044,7 @@ int __elh_ult_clone(int (*fn)(void *), void *stack, int flags, void *arg, int *p
 	u->fn = fn;
 	u->arg = arg;
 	u->mask = me->mask;
+	memcpy(u->name, me->name, sizeof u->name);
 	u->rsp = new_context((uintptr_t)u, ult_main, u);
 	((struct pthread *)tls)->elh_ult = u;
 	if (flags & CLONE_PARENT_SETTID) *ptid = u->tid;

@@ -23,6 +23,10 @@ hidden int __elh_ult_syscall(long n, long a, long b, long c, long d, long e, lon
 hidden uint32_t __elh_ult_notify(void);
 hidden long __elh_ult_await(struct elh_sqe *q);
 
+/* Before submitting again a call the monitor had no worker for
+ * (ELH_SQE_BUSY): sleeps 50 us, doubling with tries up to 12.8 ms. */
+hidden void __elh_ult_pause(unsigned tries);
+
 /* musl's __clone and __unmapself under M:N (their assembly versions are
  * renamed __clone_kernel and __unmapself_kernel). */
 hidden int __clone_kernel(int (*)(void *), void *, int, void *, ...);

@@ -52,6 +52,7 @@ TESTS += \
 	testsuite/monitor/async-signals.sh \
 	testsuite/monitor/guest-clock.sh \
 	testsuite/stress/exitless.sh \
+	testsuite/stress/threads.sh \
 	testsuite/integration/native-static.sh \
 	testsuite/integration/native-static-pie.sh \
 	testsuite/integration/systrap-static.sh \
@@ -66,7 +67,7 @@ TESTS += \
 EXTRA_DIST += testsuite/README.md testsuite/lib.sh testsuite/integration/compare.sh \
 	testsuite/integration/busybox.sh testsuite/monitor/async-signals.c \
 	testsuite/monitor/guest-clock.c \
-	testsuite/stress/exitless-stress.c \
+	testsuite/stress/exitless-stress.c testsuite/stress/threads.c \
 	$(filter %.sh,$(TESTS)) testsuite/programs
 
 clean-local: clean-testsuite

@@ -45,7 +45,9 @@
  * ELH_SQE_RETRAP asks the guest to make the call again through the
  * trapping path: for calls that need the calling vCPU (a temporary signal
  * mask, a signal the call raises on its caller), and for blocking calls
- * when every worker the monitor allows is already blocked.
+ * when every worker the monitor allows is already blocked (then with
+ * ELH_SQE_BUSY: a user-level thread, which should not block its vCPU,
+ * waits a little and submits the call again a few times first).
  *
  * Falling back.  A guest thread that had to sleep for a completion (a call
  * that blocked, or more calling threads than cores) paid a trap for the
@@ -111,6 +113,7 @@ enum elh_sqe_state {
 /* flags of a completed call, written by the monitor */
 #define ELH_SQE_RESTART 1u /* interrupted; submit it again */
 #define ELH_SQE_RETRAP 2u  /* make the call again with a trapping `syscall` */
+#define ELH_SQE_BUSY 4u    /* with RETRAP: every worker allowed is in a blocking call */
 
 struct elh_sqe {
 	uint32_t state;   /* enum elh_sqe_state; futex word the guest sleeps on */

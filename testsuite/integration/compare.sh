@@ -9,7 +9,8 @@
 #         systrap  the stock build run directly vs the stock and the elh-musl
 #                  builds under `elh run --platform=systrap`, the elh-musl
 #                  build in both modes (exit-less, the default, and
-#                  --mode=hypercall)
+#                  --mode=hypercall), and for the programs that create
+#                  threads, as user-level threads too (--vcpus=2)
 #         kvm      the stock build run directly vs the stock and elh-musl
 #                  builds under `elh run` (skips without a usable /dev/kvm)
 #
@@ -34,6 +35,7 @@ run_as() {
 	native) set -- "$2" ;;
 	systrap) set -- "$ELH" run --platform=systrap "$2" ;;
 	systrap-hypercall) set -- "$ELH" run --platform=systrap --mode=hypercall "$2" ;;
+	systrap-mn) set -- "$ELH" run --platform=systrap --vcpus=2 "$2" ;;
 	kvm) set -- "$ELH" run "$2" ;;
 	esac
 	run_capture "$out" env -i PATH=/usr/bin:/bin ELH_TEST=1 "$@" alpha "beta gamma"
@@ -78,6 +80,13 @@ for src in "$progs"/*.c; do
 			if [ "$mode" = systrap ]; then
 				run_as systrap-hypercall "$TMP/$name.elh" "$TMP/$name.elh-hypercall"
 				same "$TMP/$name.base" "$TMP/$name.elh-hypercall" || ok=0
+				unsupported=$(awk -F'\t' -v n="$name" '$1 == n { print $2 }' "$progs/mn-unsupported")
+				if [ -n "$unsupported" ]; then
+					echo "--- $name: not run as user-level threads: $unsupported"
+				elif grep -q pthread_create "$src"; then
+					run_as systrap-mn "$TMP/$name.elh" "$TMP/$name.elh-mn"
+					same "$TMP/$name.base" "$TMP/$name.elh-mn" || ok=0
+				fi
 			fi
 		fi
 	fi

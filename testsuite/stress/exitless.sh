@@ -4,8 +4,9 @@
 # alternations between short bursts and pauses long enough for the workers
 # to sleep; 16 threads blocked for good in read() while 64 others make short
 # calls, with a worker bound (--max-workers=8) below the number of blocked
-# calls, so that some blocking calls must go back to the trapping path.  No
-# lost, duplicated or crossed completion, no hang.  STRESS_CALLS and
+# calls, so that some blocking calls must go back to the trapping path; and
+# the same as user-level threads over 2 vCPUs (--vcpus=2).  No lost,
+# duplicated or crossed completion, no hang.  STRESS_CALLS and
 # STRESS_ROUNDS scale it down (the defaults are the figures above).
 . "$top_srcdir/testsuite/lib.sh"
 set -e
@@ -22,6 +23,15 @@ for mode in exitless hypercall; do
 	grep -q "^64 threads x $calls calls beside 16 blocked readers: 0 wrong" "$TMP/$mode.out" || fail "$mode: beside blocked readers"
 	grep -q "^16 blocked readers released: 0 wrong" "$TMP/$mode.out" || fail "$mode: blocked readers"
 done
+# The same as user-level threads over 2 vCPUs, with the default worker bound:
+# a blocked call must not hold up its vCPU (at a bound below the number of
+# blocked readers, nptl-elh would trap them and block both vCPUs).
+"$ELH" run --platform=systrap --vcpus=2 "$TMP/stress" 64 "$calls" "$rounds" 16 >"$TMP/mn.out" 2>"$TMP/mn.err" ||
+	{ cat "$TMP/mn.out" "$TMP/mn.err"; fail "M:N run failed"; }
+cat "$TMP/mn.out"
+grep -q "^64 threads x $calls calls: 0 wrong results" "$TMP/mn.out" || fail "M:N: wrong results"
+grep -q "^64 threads x $calls calls beside 16 blocked readers: 0 wrong" "$TMP/mn.out" || fail "M:N: beside blocked readers"
+grep -q "^16 blocked readers released: 0 wrong" "$TMP/mn.out" || fail "M:N: blocked readers"
 # In exit-less mode the pool served the calls, and the bound was reached.
 grep "^exit-less:" "$TMP/exitless.err" || fail "no exit-less statistics"
 grep -q "^exit-less: [1-9][0-9]* calls served" "$TMP/exitless.err" || fail "the workers served nothing"

@@ -1,0 +1,32 @@
+#!/bin/sh
+# POSIX threads under stress (testsuite/stress/threads.c: 10 000 threads
+# created and joined, mutex/condition-variable rings of 2 to 32 threads, a
+# chain of 8 relay threads passing values through pipes, barriers,
+# cancellation of threads blocked in read, nanosleep and
+# pthread_cond_wait, pthread_kill to specific threads), built with
+# elh-musl-gcc and run natively, then under elh on the systrap platform:
+# as user-level threads over 2 vCPUs and over a single one (where a call
+# that held up its vCPU would deadlock the pipe chain), and with one vCPU
+# per thread in exit-less and hypercall modes.  Every run must print what
+# the native run printed.  THREADS_SCALE divides the iteration counts of
+# the runs under elh (default 1).
+. "$top_srcdir/testsuite/lib.sh"
+set -e
+
+scale=${THREADS_SCALE:-1}
+"$ELH_MUSL_GCC" -O2 -pthread "$top_srcdir/testsuite/stress/threads.c" -o "$TMP/threads"
+"$TMP/threads" "$scale" >"$TMP/native.$scale" || { cat "$TMP/native.$scale"; fail "native run failed"; }
+cat "$TMP/native.$scale"
+
+run() {
+	name=$1 s=$2
+	shift 2
+	timeout -s KILL 600 "$ELH" run --platform=systrap "$@" "$TMP/threads" "$s" >"$TMP/$name" 2>"$TMP/$name.err" ||
+		{ cat "$TMP/$name" "$TMP/$name.err"; fail "$name: elh run $* failed (status $?)"; }
+	diff -u "$TMP/native.$s" "$TMP/$name" || fail "$name: output differs from the native run"
+	echo "ok: $name ($*, scale 1/$s) printed what the native run printed"
+}
+run mn2 "$scale" --vcpus=2
+run mn1 "$scale" --vcpus=1
+run exitless "$scale" --mode=exitless
+run hypercall "$scale" --mode=hypercall
