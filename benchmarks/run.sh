@@ -8,7 +8,7 @@
 #   --target-ms=MS  length of one repetition (default 100): iteration counts
 #                   are calibrated per mode to reach it
 #   --iters=N       fixed iteration count instead (tests; no calibration)
-#   --modes=LIST    comma-separated modes (default: all seven below)
+#   --modes=LIST    comma-separated modes (default: all nine below)
 #   --benches=LIST  comma-separated benchmark names (default: all)
 #   --out=DIR       results folder (default:
 #                   $top_builddir/benchmarks/results/<UTC timestamp>)
@@ -24,7 +24,9 @@
 # (elh-musl-gcc, run directly), elh-hypercall (elh run --mode=hypercall),
 # elh-exitless (elh run), and the same two with --platform=systrap
 # (elh-systrap-hypercall, elh-systrap-exitless), which run on hosts without
-# KVM.  A mode whose
+# KVM; elh-mn and elh-systrap-mn are the exit-less modes with the threads
+# as user-level threads over as many vCPUs as the host has cores (--vcpus).
+# A mode whose
 # compiler is missing, or whose `elh run` of a trivial program fails, is
 # listed with the reason and skipped.
 #
@@ -46,7 +48,7 @@ rounds=5
 reps=3
 target_ms=100
 iters=
-modes_wanted="glibc musl elh-musl-native elh-hypercall elh-exitless elh-systrap-hypercall elh-systrap-exitless"
+modes_wanted="glibc musl elh-musl-native elh-hypercall elh-exitless elh-mn elh-systrap-hypercall elh-systrap-exitless elh-systrap-mn"
 benches_wanted=
 out=
 progs="micro/syscall micro/pipe micro/thread micro/scaling"
@@ -92,8 +94,8 @@ for arg; do
 done
 for m in $modes_wanted; do
 	case $m in
-	glibc | musl | elh-musl-native | elh-hypercall | elh-exitless) ;;
-	elh-systrap-hypercall | elh-systrap-exitless) ;;
+	glibc | musl | elh-musl-native | elh-hypercall | elh-exitless | elh-mn) ;;
+	elh-systrap-hypercall | elh-systrap-exitless | elh-systrap-mn) ;;
 	*) die "unknown mode '$m'" ;;
 	esac
 done
@@ -187,12 +189,17 @@ compiler_of() {
 	esac
 }
 
+MN_VCPUS=$(nproc 2>/dev/null || echo 2)
+[ "$MN_VCPUS" -le 64 ] || MN_VCPUS=64
+
 # elh_options MODE: the options of `elh run` for an elh mode (none for exit-less, the default).
 elh_options() {
 	case $1 in
 	elh-hypercall) echo "--mode=hypercall" ;;
 	elh-systrap-hypercall) echo "--platform=systrap --mode=hypercall" ;;
 	elh-systrap-exitless) echo "--platform=systrap" ;;
+	elh-mn) echo "--vcpus=$MN_VCPUS" ;;
+	elh-systrap-mn) echo "--platform=systrap --vcpus=$MN_VCPUS" ;;
 	esac
 }
 
@@ -201,7 +208,7 @@ in_mode() {
 	_im_mode=$1
 	shift
 	case $_im_mode in
-	elh-hypercall | elh-exitless | elh-systrap-*)
+	elh-hypercall | elh-exitless | elh-mn | elh-systrap-*)
 		# shellcheck disable=SC2046,SC2086 # options are words by design
 		set -- "$ELH" run $(elh_options "$_im_mode") $ELH_RUN_ARGS "$@"
 		;;
@@ -282,7 +289,7 @@ for m in $modes_wanted; do
 		;;
 	esac
 	case $m in
-	elh-hypercall | elh-exitless | elh-systrap-*)
+	elh-hypercall | elh-exitless | elh-mn | elh-systrap-*)
 		if ! [ -x "$ELH" ]; then
 			unavailable "$m" "$ELH does not exist: build ELH first (make)"
 			continue
@@ -497,7 +504,7 @@ start_server() {
 	_ss_mode=$1
 	set -- "$out/bin/$(toolchain "$_ss_mode")/httpd" --port 0
 	case $_ss_mode in
-	elh-hypercall | elh-exitless | elh-systrap-*)
+	elh-hypercall | elh-exitless | elh-mn | elh-systrap-*)
 		# shellcheck disable=SC2046,SC2086 # options are words by design
 		set -- "$ELH" run $(elh_options "$_ss_mode") $ELH_RUN_ARGS "$@"
 		;;
@@ -1046,7 +1053,7 @@ elapsed=$(($(date +%s) - started))
 	done
 	for m in $modes; do
 		case $m in
-		elh-hypercall | elh-exitless | elh-systrap-*) echo "- $m: \`$(echo "elh run $(elh_options "$m") $ELH_RUN_ARGS" | sed 's/ *$//') BIN\`" ;;
+		elh-hypercall | elh-exitless | elh-mn | elh-systrap-*) echo "- $m: \`$(echo "elh run $(elh_options "$m") $ELH_RUN_ARGS" | sed 's/ *$//') BIN\`" ;;
 		esac
 	done
 	if grep -q '^httpd ' "$out/benches.txt"; then

@@ -515,6 +515,16 @@ static void schedule(struct carrier *c)
 			c->cur = 0;
 			switch (c->action) {
 			case A_YIELD:
+				/* With nothing else to run here, the host CPU is
+				 * what there is to yield: a thread the caller waits
+				 * for may run on another vCPU sharing it. */
+				if (!has_work(c)) {
+					struct ult *v = ncarriers > 1 ? steal(c) : 0;
+					if (v)
+						enqueue(c, v);
+					else
+						trap(SYS_sched_yield, 0, 0, 0, 0, 0, 0);
+				}
 				enqueue(c, u);
 				break;
 			case A_WAIT:

@@ -8,7 +8,7 @@
  *
  * A guest thread owns one submission entry at a time, claimed by writing its
  * tid into `owner` (compare-and-swap from 0); the monitor clears `owner`
- * when the thread exits.  Protocol of one call, `state` ordering it:
+ * when the thread exits (the guest does, for a user-level thread).  Protocol of one call, `state` ordering it:
  *
  *   guest                                   host worker
  *   -----                                   -----------
