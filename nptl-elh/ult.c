@@ -10,6 +10,7 @@
 #include "pthread_impl.h"
 #include "syscall.h"
 #include "futex.h"
+#include "ksigaction.h"
 #include "../elh/elh.h"
 #include "ult.h"
 
@@ -79,6 +80,7 @@ struct ult {
 	uint64_t mask;
 	volatile uint64_t sigpend;
 	volatile int sigword;	/* futex word of sigwait, bumped by ult_kill */
+	unsigned delivered;	/* signals raised for it on its vCPU (pause) */
 	char name[16];		/* prctl(PR_SET_NAME) */
 	/* start */
 	int (*fn)(void *);
@@ -118,6 +120,36 @@ static volatile uint64_t next_deadline; /* of timers, 0 none; read without the l
 
 static volatile int tid_lock;
 static struct ult *tids[NBUCKETS];
+
+/* The program's signal handlers: the vCPUs' dispositions name sig_entry
+ * instead, which runs the handler on the thread it interrupted, or, if it
+ * interrupted a scheduler, leaves the signal in `routed` for the
+ * scheduler to give to a thread that does not block it. */
+static struct k_sigaction actions[_NSIG];
+static volatile uint64_t routed;	/* signals taken by a scheduler, to route */
+static volatile uint64_t unrouted;	/* routed ones every thread blocks */
+static volatile int blockers[64];	/* per signal, the threads that block it */
+
+/* Keep `blockers` in step with a thread's mask going from old to new. */
+static void account_mask(uint64_t old, uint64_t new)
+{
+	for (uint64_t d = old ^ new; d; d &= d - 1) {
+		int i = __builtin_ctzll(d);
+		__atomic_add_fetch(&blockers[i], new >> i & 1 ? 1 : -1, __ATOMIC_RELAXED);
+	}
+}
+
+/* What a vCPU with no thread to run blocks: the signals every thread
+ * blocks.  Others reach its scheduler, which routes them (sig_entry). */
+static uint64_t idle_mask(void)
+{
+	int n = __atomic_load_n(&live, __ATOMIC_RELAXED);
+	uint64_t m = 0;
+
+	for (int i = 0; i < 64; i++)
+		if (__atomic_load_n(&blockers[i], __ATOMIC_RELAXED) >= n) m |= 1ull << i;
+	return m;
+}
 
 hidden void __elh_ult_switch(uint64_t *, uint64_t);
 hidden void __elh_ult_trampoline(void);
@@ -386,7 +418,7 @@ static struct ult *steal(struct carrier *c)
 
 static int anything(struct carrier *c)
 {
-	if (has_work(c)) return 1;
+	if (has_work(c) || __atomic_load_n(&routed, __ATOMIC_RELAXED)) return 1;
 	for (struct ult *u = c->calls; u; u = u->next)
 		if (__atomic_load_n(&u->sqe->state, __ATOMIC_ACQUIRE) == ELH_SQE_DONE) return 1;
 	for (int i = 0; i < ncarriers; i++)
@@ -425,6 +457,7 @@ static void idle(struct carrier *c)
 			rang = 1;
 		}
 
+	set_kmask(c, idle_mask());
 	__atomic_store_n(&w->sleeping, 1, __ATOMIC_SEQ_CST);
 	ev = __atomic_load_n(&w->events, __ATOMIC_SEQ_CST);
 	if (!anything(c)) {
@@ -442,11 +475,14 @@ static void idle(struct carrier *c)
 	__atomic_store_n(&w->sleeping, 0, __ATOMIC_RELAXED);
 }
 
+static void route_signals(struct carrier *c);
+
 static struct ult *find_work(struct carrier *c)
 {
 	struct ult *u;
 
 	for (;;) {
+		if (__atomic_load_n(&routed, __ATOMIC_RELAXED)) route_signals(c);
 		if ((u = dequeue(c)) || (u = poll_calls(c))) return u;
 		if (run_timers(c)) continue;
 		if (ncarriers > 1 && (u = steal(c))) return u;
@@ -465,6 +501,7 @@ static void end_ult(struct carrier *c, struct ult *u)
 	size_t size = u->unmap_size;
 	uint32_t tid = u->tid;
 
+	account_mask(u->mask, 0);
 	/* u may live on the stack unmapped below: nothing of it is read
 	 * after this point. */
 	tid_del(u);
@@ -484,6 +521,8 @@ static void end_ult(struct carrier *c, struct ult *u)
 
 /* Queue u on a futex if *faddr still holds fval, under the bucket lock
  * that wakers take. */
+static int sig_restarts(int sig);
+
 static void park(struct carrier *c, struct ult *u)
 {
 	struct bucket *b = bucket_of(u->faddr);
@@ -495,7 +534,14 @@ static void park(struct carrier *c, struct ult *u)
 		enqueue(c, u);
 		return;
 	}
-	u->state = U_WAIT;
+	__atomic_store_n(&u->state, U_WAIT, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&u->sigpend, __ATOMIC_SEQ_CST) & ~u->mask) {
+		/* A signal sent while it was still running ends the wait. */
+		unlock(&b->lock);
+		u->wake_err = EINTR;
+		enqueue(c, u);
+		return;
+	}
 	u->next = b->head;
 	b->head = u;
 	u->in_bucket = 1;
@@ -531,9 +577,14 @@ static void schedule(struct carrier *c)
 				park(c, u);
 				break;
 			case A_CALL:
-				u->state = U_CALL;
 				u->next = c->calls;
 				c->calls = u;
+				/* A signal sent while it was still running: stop
+				 * the call (the sender saw it running). */
+				__atomic_store_n(&u->state, U_CALL, __ATOMIC_SEQ_CST);
+				if (__atomic_load_n(&u->sigpend, __ATOMIC_SEQ_CST) & ~u->mask)
+					trap(ELH_SYS_interrupt, u->sqe - __elh_shared->sqe,
+					     sig_restarts(__builtin_ctzll(u->sigpend & ~u->mask) + 1), 0, 0, 0, 0);
 				break;
 			case A_EXIT:
 				end_ult(c, u);
@@ -596,23 +647,23 @@ static void deliver_pending(struct ult *u)
 	}
 }
 
+
 static int sig_restarts(int sig)
 {
-	struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } sa;
-
-	if (trap(SYS_rt_sigaction, sig, 0, (long)&sa, 8, 0, 0) < 0) return 0;
-	return (sa.flags & SA_RESTART) != 0;
+	return (actions[sig].flags & SA_RESTART) != 0;
 }
 
 static long futex_wake(struct carrier *, volatile int *, int, unsigned);
 
-static long ult_kill(int tid, int sig)
+/* A signal for thread tid, sent from thread me (0: from a scheduler) on
+ * vCPU here. */
+static long ult_kill_from(struct carrier *here, struct ult *me, int tid, int sig)
 {
-	struct ult *me = self(), *u;
+	struct ult *u;
 	int restart;
 
 	if (sig < 0 || sig > 64) return -EINVAL;
-	if (tid == me->tid)
+	if (me && tid == me->tid)
 		return trap(SYS_tkill, me->carrier->ktid, sig, 0, 0, 0, 0);
 	lock(&tid_lock);
 	for (u = tids[(unsigned)tid % NBUCKETS]; u && u->tid != tid; u = u->hnext);
@@ -621,19 +672,19 @@ static long ult_kill(int tid, int sig)
 		return u ? 0 : -ESRCH;
 	}
 	unlock(&tid_lock);
-	restart = sig_restarts(sig);
+	restart = sig > 0 && sig_restarts(sig);
 	lock(&tid_lock);
 	for (u = tids[(unsigned)tid % NBUCKETS]; u && u->tid != tid; u = u->hnext);
 	if (!u) {
 		unlock(&tid_lock);
 		return -ESRCH;
 	}
-	__atomic_or_fetch(&u->sigpend, 1ull << (sig - 1), __ATOMIC_ACQ_REL);
+	__atomic_or_fetch(&u->sigpend, 1ull << (sig - 1), __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&u->sigword, 1, __ATOMIC_SEQ_CST);
 	if (u->state == U_WAIT && u->faddr == &u->sigword) {
 		/* in sigwait: its futex wait ends */
 		unlock(&tid_lock);
-		futex_wake(me->carrier, &u->sigword, 1, ~0u);
+		futex_wake(here, &u->sigword, 1, ~0u);
 		return 0;
 	}
 	if (!(u->mask >> (sig - 1) & 1)) {
@@ -651,7 +702,7 @@ static long ult_kill(int tid, int sig)
 			if (woke) {
 				timer_del(u);
 				unlock(&tid_lock);
-				make_ready(me->carrier, u);
+				make_ready(here, u);
 				return 0;
 			}
 		} else if (u->state == U_CALL && u->sqe) {
@@ -661,6 +712,13 @@ static long ult_kill(int tid, int sig)
 	}
 	unlock(&tid_lock);
 	return 0;
+}
+
+static long ult_kill(int tid, int sig)
+{
+	struct ult *me = self();
+
+	return ult_kill_from(me->carrier, me, tid, sig);
 }
 
 static long ult_sigmask(struct ult *u, int how, const uint64_t *set, uint64_t *old, size_t size)
@@ -677,10 +735,98 @@ static long ult_sigmask(struct ult *u, int how, const uint64_t *set, uint64_t *o
 	case SIG_SETMASK: m = *set; break;
 	default: return -EINVAL;
 	}
+	account_mask(u->mask, m & ~never);
 	u->mask = m & ~never;
 	set_kmask(u->carrier, u->mask);
+	if (__atomic_load_n(&unrouted, __ATOMIC_RELAXED) & ~u->mask)
+		__atomic_or_fetch(&u->sigpend, __atomic_fetch_and(&unrouted, u->mask, __ATOMIC_SEQ_CST) & ~u->mask,
+				  __ATOMIC_SEQ_CST);
 	if (u->sigpend & ~u->mask) deliver_pending(u);
 	return 0;
+}
+
+/* ---- signals the vCPUs receive ---- */
+
+static int on_sched_stack(uintptr_t sp, struct carrier **cp)
+{
+	for (int i = 0; i < ncarriers; i++)
+		if (sp - (uintptr_t)carriers[i].stack < SCHED_STACK) {
+			*cp = &carriers[i];
+			return 1;
+		}
+	return 0;
+}
+
+static void sig_entry(int sig, siginfo_t *info, void *ctx)
+{
+	ucontext_t *uc = ctx;
+	struct k_sigaction *a = &actions[sig];
+	struct carrier *c;
+	void (*h)(int) = a->handler;
+
+	if (on_sched_stack(uc->uc_mcontext.gregs[REG_RSP], &c)) {
+		/* No thread runs here: a scheduler routes it (find_work), and
+		 * its sleep, if that is what was interrupted, ends. */
+		__atomic_or_fetch(&routed, 1ull << (sig - 1), __ATOMIC_SEQ_CST);
+		__atomic_add_fetch(&__elh_shared->carrier[c->idx].events, 1, __ATOMIC_SEQ_CST);
+		return;
+	}
+	if (a->flags & SA_RESETHAND) a->handler = SIG_DFL;
+	if (h == SIG_DFL || h == SIG_IGN) return; /* changed meanwhile */
+	self()->delivered++; /* for pause and sigsuspend */
+	if (a->flags & SA_SIGINFO)
+		((void (*)(int, siginfo_t *, void *))h)(sig, info, ctx);
+	else
+		h(sig);
+}
+
+/* The kernel's view of a disposition: sig_entry in place of a handler. */
+static long install(int sig, const struct k_sigaction *a)
+{
+	struct k_sigaction k = *a;
+
+	if (a->handler != SIG_DFL && a->handler != SIG_IGN) {
+		k.handler = (void (*)(int))sig_entry;
+		k.flags |= SA_SIGINFO;
+	}
+	return trap(SYS_rt_sigaction, sig, (long)&k, 0, _NSIG / 8, 0, 0);
+}
+
+static long ult_sigaction(int sig, const struct k_sigaction *act, struct k_sigaction *old, size_t size)
+{
+	long r;
+
+	if (size != _NSIG / 8 || sig < 1 || sig >= _NSIG) return -EINVAL;
+	if (old) *old = actions[sig];
+	if (!act) return 0;
+	if ((r = install(sig, act)) == 0) actions[sig] = *act;
+	return r;
+}
+
+
+
+/* Signals a scheduler took: each goes to a thread that does not block it,
+ * one that waits (its wait or call is interrupted) if there is one. */
+static void route_signals(struct carrier *c)
+{
+	uint64_t sigs = __atomic_exchange_n(&routed, 0, __ATOMIC_SEQ_CST);
+
+	while (sigs) {
+		int sig = __builtin_ctzll(sigs) + 1, tid = 0;
+		sigs &= sigs - 1;
+		lock(&tid_lock);
+		for (int i = 0; i < NBUCKETS && tid <= 0; i++)
+			for (struct ult *u = tids[i]; u; u = u->hnext)
+				if (!(u->mask >> (sig - 1) & 1)) {
+					tid = u->tid;
+					if (u->state == U_WAIT || u->state == U_CALL) break;
+					tid = -tid; /* a candidate; keep looking for a waiting one */
+				}
+		unlock(&tid_lock);
+		if (tid < 0) tid = -tid;
+		if (tid) ult_kill_from(c, 0, tid, sig);
+		else __atomic_or_fetch(&unrouted, 1ull << (sig - 1), __ATOMIC_SEQ_CST);
+	}
 }
 
 /* sigwait and sigtimedwait: a signal sent to this ULT (pending in the
@@ -725,6 +871,36 @@ static long ult_sigwait(struct ult *u, const uint64_t *set, siginfo_t *info,
 		st.tv_nsec = slice;
 		if (futex_wait(u, &u->sigword, seen, &st, ~0u, 0, 0) == -EINTR) return -EINTR;
 	}
+}
+
+/* pause and sigsuspend: wait, with a temporary mask for the latter, until
+ * a signal is raised for this thread; its handler has run on return. */
+static long ult_pause(struct ult *u, const uint64_t *mask, size_t size)
+{
+	const uint64_t never = 1ull << (SIGKILL - 1) | 1ull << (SIGSTOP - 1);
+	uint64_t saved = u->mask;
+	unsigned d0 = u->delivered;
+
+	if (mask) {
+		if (size != _NSIG / 8) return -EINVAL;
+		account_mask(u->mask, *mask & ~never);
+		u->mask = *mask & ~never;
+		set_kmask(u->carrier, u->mask);
+	}
+	while (u->delivered == d0) {
+		int seen = __atomic_load_n(&u->sigword, __ATOMIC_SEQ_CST);
+		if (u->sigpend & ~u->mask) {
+			deliver_pending(u);
+			break;
+		}
+		futex_wait(u, &u->sigword, seen, 0, ~0u, 0, 0);
+	}
+	if (mask) {
+		account_mask(u->mask, saved);
+		u->mask = saved;
+		set_kmask(u->carrier, u->mask);
+	}
+	return -EINTR;
 }
 
 /* ---- futex ---- */
@@ -916,9 +1092,19 @@ int __elh_ult_syscall(long n, long a, long b, long c, long d, long e, long f, lo
 			return 1;
 		}
 		return 0;
+	case SYS_pause:
+		*ret = ult_pause(u, 0, 0);
+		return 1;
+	case SYS_rt_sigsuspend:
+		*ret = ult_pause(u, (const uint64_t *)a, (size_t)b);
+		return 1;
 	case SYS_rt_sigtimedwait:
 		*ret = ult_sigwait(u, (const uint64_t *)a, (siginfo_t *)b, (const struct timespec *)c,
 				   (size_t)d);
+		return 1;
+	case SYS_rt_sigaction:
+		*ret = ult_sigaction((int)a, (const struct k_sigaction *)b, (struct k_sigaction *)c,
+				     (size_t)d);
 		return 1;
 	case SYS_rt_sigprocmask:
 		*ret = ult_sigmask(u, (int)a, (const uint64_t *)b, (uint64_t *)c, (size_t)d);
@@ -1013,6 +1199,7 @@ static int activate(void)
 	main_ult.tid = me->tid;
 	main_ult.fs = (uint64_t)me;
 	main_ult.mask = m;
+	account_mask(0, m);
 	main_ult.carrier = c0;
 	trap(SYS_prctl, PR_GET_NAME, (long)main_ult.name, 0, 0, 0, 0);
 	main_ult.ctid = &__thread_list_lock; /* musl's __init_tp gave it to the kernel */
@@ -1022,6 +1209,12 @@ static int activate(void)
 	live = 1;
 	tid_add(&main_ult);
 	ncarriers = 1;
+	for (int sig = 1; sig < _NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP) continue;
+		if (trap(SYS_rt_sigaction, sig, 0, (long)&actions[sig], _NSIG / 8, 0, 0) == 0 &&
+		    actions[sig].handler != SIG_DFL && actions[sig].handler != SIG_IGN)
+			install(sig, &actions[sig]);
+	}
 	__elh_ult_active = 1;
 	for (int i = 1; i < n; i++) {
 		const int flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
@@ -1054,6 +1247,7 @@ int __elh_ult_clone(int (*fn)(void *), void *stack, int flags, void *arg, int *p
 	u->fn = fn;
 	u->arg = arg;
 	u->mask = me->mask;
+	account_mask(0, u->mask);
 	memcpy(u->name, me->name, sizeof u->name);
 	u->rsp = new_context((uintptr_t)u, ult_main, u);
 	((struct pthread *)tls)->elh_ult = u;
