@@ -1,5 +1,6 @@
 /* The worker pool behind exit-less system calls (exitless.h). */
 #include <errno.h>
+#include <sched.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
@@ -47,6 +48,7 @@ static struct {
 	int total;    /* live workers */
 	int blocking; /* workers inside a blocking call */
 	int peak;
+	cpu_set_t cpus; /* the CPUs workers may run on: the monitor's at start */
 	pid_t running[ELH_NSLOTS]; /* host tid of the worker running entry i's call */
 	uint64_t served, restarts, retraps_bound, retraps_vcpu, retraps_signal;
 } pool;
@@ -245,6 +247,8 @@ static void *worker_main(void *arg)
 	char err[256];
 
 	w->tid = (pid_t)syscall(SYS_gettid);
+	/* Not the CPUs of the guest thread that made it start. */
+	sched_setaffinity(0, sizeof(pool.cpus), &pool.cpus);
 	__atomic_add_fetch(&area->workers_awake, 1, __ATOMIC_SEQ_CST);
 	if (pool.vm->platform->helper_init(err, sizeof(err)) < 0) {
 		fprintf(stderr, "elh: exit-less worker: %s\n", err);
@@ -380,6 +384,8 @@ int elh_exitless_start(struct elh_vm *vm, int workers, int max_workers, int vcpu
 	area->vcpus = (uint32_t)vcpus;
 	pool.vm = vm;
 	pool.area = area;
+	if (sched_getaffinity(0, sizeof(pool.cpus), &pool.cpus) < 0)
+		CPU_ZERO(&pool.cpus);
 	pool.base = workers > 0 ? workers : 1;
 	pool.max = max_workers > pool.base ? max_workers : pool.base + 1;
 	if (elh_clock_start(vm, &area->clock, &area->spin_tsc, GUEST_SPIN_NS, err, errlen) < 0)

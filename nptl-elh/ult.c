@@ -393,17 +393,19 @@ static void set_kmask(struct carrier *c, uint64_t mask)
 	}
 }
 
-/* A call in flight whose completion is posted: that ULT may run. */
-static struct ult *poll_calls(struct carrier *c)
+/* The ULTs whose calls have completed join the tail of the run queue:
+ * a thread that yields in a loop cannot keep them waiting. */
+static void poll_calls(struct carrier *c)
 {
-	for (struct ult **p = &c->calls; *p; p = &(*p)->next) {
+	for (struct ult **p = &c->calls; *p;) {
 		struct ult *u = *p;
 		if (__atomic_load_n(&u->sqe->state, __ATOMIC_ACQUIRE) == ELH_SQE_DONE) {
 			*p = u->next;
-			return u;
+			enqueue(c, u);
+		} else {
+			p = &u->next;
 		}
 	}
-	return 0;
 }
 
 static struct ult *steal(struct carrier *c)
@@ -483,7 +485,8 @@ static struct ult *find_work(struct carrier *c)
 
 	for (;;) {
 		if (__atomic_load_n(&routed, __ATOMIC_RELAXED)) route_signals(c);
-		if ((u = dequeue(c)) || (u = poll_calls(c))) return u;
+		if (c->calls) poll_calls(c);
+		if ((u = dequeue(c))) return u;
 		if (run_timers(c)) continue;
 		if (ncarriers > 1 && (u = steal(c))) return u;
 		idle(c);
@@ -663,8 +666,15 @@ static long ult_kill_from(struct carrier *here, struct ult *me, int tid, int sig
 	int restart;
 
 	if (sig < 0 || sig > 64) return -EINVAL;
-	if (me && tid == me->tid)
+	if (me && tid == me->tid) {
+		/* Blocked, it stays with the thread, which may move to
+		 * another vCPU before unblocking it (ult_sigmask). */
+		if (sig && (me->mask >> (sig - 1) & 1)) {
+			__atomic_or_fetch(&me->sigpend, 1ull << (sig - 1), __ATOMIC_SEQ_CST);
+			return 0;
+		}
 		return trap(SYS_tkill, me->carrier->ktid, sig, 0, 0, 0, 0);
+	}
 	lock(&tid_lock);
 	for (u = tids[(unsigned)tid % NBUCKETS]; u && u->tid != tid; u = u->hnext);
 	if (!u || !sig) {
@@ -1106,6 +1116,10 @@ int __elh_ult_syscall(long n, long a, long b, long c, long d, long e, long f, lo
 		*ret = ult_sigaction((int)a, (const struct k_sigaction *)b, (struct k_sigaction *)c,
 				     (size_t)d);
 		return 1;
+	case SYS_rt_sigpending:
+		*ret = trap(SYS_rt_sigpending, a, b, 0, 0, 0, 0);
+		if (!*ret && b == _NSIG / 8) *(uint64_t *)a |= u->sigpend;
+		return 1;
 	case SYS_rt_sigprocmask:
 		*ret = ult_sigmask(u, (int)a, (const uint64_t *)b, (uint64_t *)c, (size_t)d);
 		return 1;
@@ -1200,6 +1214,14 @@ static int activate(void)
 	main_ult.fs = (uint64_t)me;
 	main_ult.mask = m;
 	account_mask(0, m);
+	/* Signals pending for the main thread, blocked, go with it: it may
+	 * unblock them on another vCPU. */
+	{
+		const struct timespec zero = { 0, 0 };
+		long sig;
+		while ((sig = trap(SYS_rt_sigtimedwait, (long)&m, 0, (long)&zero, _NSIG / 8, 0, 0)) > 0)
+			main_ult.sigpend |= 1ull << (sig - 1);
+	}
 	main_ult.carrier = c0;
 	trap(SYS_prctl, PR_GET_NAME, (long)main_ult.name, 0, 0, 0, 0);
 	main_ult.ctid = &__thread_list_lock; /* musl's __init_tp gave it to the kernel */
