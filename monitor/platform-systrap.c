@@ -50,21 +50,28 @@
 static uint64_t arena_lo, arena_hi;
 static uint16_t user_cs, user_ss;
 
-static int install_filter(uint64_t lo, uint64_t hi, char *err, size_t errlen)
+/* Read by elh_systrap_signal: with M:N guests, the FS base a signal finds
+ * may be one the guest set itself. */
+int elh_systrap_track_fs;
+
+static int install_filter(uint64_t lo, uint64_t hi, int allow_fs, char *err, size_t errlen)
 {
 	const uint32_t ip_lo = offsetof(struct seccomp_data, instruction_pointer);
 	const uint32_t ip_hi = ip_lo + 4;
 	const uint32_t nr = offsetof(struct seccomp_data, nr);
 	const uint32_t arch = offsetof(struct seccomp_data, arch);
 	const uint32_t arg0 = offsetof(struct seccomp_data, args[0]);
-	/* ALLOW arch_prctl(ARCH_SET_FS) from anywhere: the guest sets its own
-	 * FS base (user-level threads switch it), which concerns only itself,
-	 * as the handler saves it and restores the monitor's.  Otherwise TRAP
+	/* With allow_fs, ALLOW arch_prctl(ARCH_SET_FS) from anywhere: an M:N
+	 * guest sets its own FS base (user-level threads switch it), which
+	 * concerns only itself, as the handler saves it and restores the
+	 * monitor's (reading it back costs about 4 us a trap here, so only
+	 * then).  Otherwise TRAP
 	 * when lo <= ip < hi, comparing the 64-bit ip in 32-bit halves;
 	 * instruction 18 is TRAP, 19 is ALLOW. */
 	struct sock_filter f[] = {
 		/* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, arch),
-		/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 6),
+		/* 1: no architecture is 0, so without allow_fs this always jumps */
+		/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, allow_fs ? AUDIT_ARCH_X86_64 : 0, 0, 6),
 		/* 2 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, nr),
 		/* 3 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_arch_prctl, 0, 4),
 		/* 4 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, arg0),
@@ -111,7 +118,8 @@ static int systrap_init(struct elh_vm *vm, char *err, size_t errlen)
 	if (elh_signal_catch_host((void (*)(int, siginfo_t *, void *))elh_systrap_signal,
 				  SA_ONSTACK, err, errlen) < 0)
 		return -1;
-	return install_filter(arena_lo, arena_hi, err, errlen);
+	elh_systrap_track_fs = vm->mn;
+	return install_filter(arena_lo, arena_hi, vm->mn, err, errlen);
 }
 
 /* A thread's block, its tail installed as the thread's alternate signal
@@ -294,7 +302,8 @@ void elh_systrap_handle(int sig, void *vinfo, void *vuc)
 	} else {
 		save_regs(&cpu->regs, uc);
 		save_fpu(&cpu->fpu, uc);
-		cpu->regs.fs_base = b->seen_fs;
+		if (elh_systrap_track_fs)
+			cpu->regs.fs_base = b->seen_fs;
 		if (sig == SIGSYS && info->si_code == SIGSYS_SECCOMP) {
 			exit->reason = ELH_EXIT_SYSCALL;
 			exit->nr = info->si_arch == AUDIT_ARCH_X86_64 ? info->si_syscall : -1;

@@ -24,8 +24,9 @@
  *
  *	void elh_systrap_signal(int sig, siginfo_t *info, ucontext_t *uc)
  *		The SA_SIGINFO handler, running on the block's alternate stack:
- *		saves the FS base it finds (the guest sets its own with
- *		arch_prctl, which the seccomp filter lets through) and restores
+ *		saves the FS base it finds if elh_systrap_track_fs (an M:N
+ *		guest sets its own with arch_prctl, which the seccomp filter
+ *		then lets through) and restores
  *		the monitor's (found at the block's start by masking rsp) before
  *		any C code runs, then tail-calls elh_systrap_handle().
  */
@@ -107,11 +108,13 @@ elh_systrap_signal:
 	pushq	%rbx
 	movq	%rsp, %rbx
 	andq	$-BLOCK_SIZE, %rbx
+	cmpl	$0, elh_systrap_track_fs(%rip)
+	je	1f
 	leaq	104(%rbx), %rsi
 	movl	$ARCH_GET_FS, %edi
 	movl	$SYS_arch_prctl, %eax
 	syscall
-	movq	0(%rbx), %rsi
+1:	movq	0(%rbx), %rsi
 	movl	$ARCH_SET_FS, %edi
 	movl	$SYS_arch_prctl, %eax
 	syscall

@@ -46,8 +46,10 @@ _Static_assert(offsetof(struct elh_regs, rax) == 0 && offsetof(struct elh_regs, 
 void elh_systrap_enter(struct elh_systrap_block *b);
 /* Where the handler sends the thread back to the monitor. */
 void elh_systrap_resume(void);
-/* The signal handler's entry: saves the FS base it finds (the guest may set
- * its own) in seen_fs, switches FS back, then elh_systrap_handle(). */
+/* The signal handler's entry: saves the FS base it finds in seen_fs if
+ * elh_systrap_track_fs (an M:N guest sets its own), switches FS back, then
+ * elh_systrap_handle(). */
+extern int elh_systrap_track_fs;
 void elh_systrap_signal(int sig, void *info, void *uc);
 void elh_systrap_handle(int sig, void *info, void *uc);
 
