@@ -108,6 +108,7 @@ static struct ult main_ult;
 static volatile int live;	/* ULTs not ended */
 static volatile int next_tid = TID_BASE;
 static volatile int nspinning;
+static long self_pid;
 
 static struct bucket {
 	volatile int lock;
@@ -1116,6 +1117,14 @@ int __elh_ult_syscall(long n, long a, long b, long c, long d, long e, long f, lo
 		*ret = ult_sigaction((int)a, (const struct k_sigaction *)b, (struct k_sigaction *)c,
 				     (size_t)d);
 		return 1;
+	case SYS_kill:
+		/* To its own process, a signal the caller does not block is the
+		 * caller's: POSIX has it delivered before kill returns. */
+		if (a == self_pid && b > 0 && b < _NSIG && !(u->mask >> (b - 1) & 1)) {
+			*ret = trap(SYS_tkill, u->carrier->ktid, b, 0, 0, 0, 0);
+			return 1;
+		}
+		return 0;
 	case SYS_rt_sigpending:
 		*ret = trap(SYS_rt_sigpending, a, b, 0, 0, 0, 0);
 		if (!*ret && b == _NSIG / 8) *(uint64_t *)a |= u->sigpend;
@@ -1207,6 +1216,7 @@ static int activate(void)
 	}
 	trap(SYS_rt_sigprocmask, SIG_SETMASK, 0, (long)&m, _NSIG / 8, 0, 0);
 	c0->ktid = trap(SYS_gettid, 0, 0, 0, 0, 0, 0);
+	self_pid = trap(SYS_getpid, 0, 0, 0, 0, 0, 0);
 	c0->kmask = m;
 	c0->fs = (uint64_t)me;
 	c0->sched_rsp = new_context((uintptr_t)c0->stack + SCHED_STACK, sched_entry, c0);
