@@ -8,7 +8,7 @@
 #   --target-ms=MS  length of one repetition (default 100): iteration counts
 #                   are calibrated per mode to reach it
 #   --iters=N       fixed iteration count instead (tests; no calibration)
-#   --modes=LIST    comma-separated modes (default: all nine below)
+#   --modes=LIST    comma-separated modes (default: all ten below)
 #   --benches=LIST  comma-separated benchmark names (default: all)
 #   --out=DIR       results folder (default:
 #                   $top_builddir/benchmarks/results/<UTC timestamp>)
@@ -21,7 +21,9 @@
 #   --files=N       files in the tree of the tree-* benchmarks (default 2048)
 #
 # Modes: glibc (gcc, dynamic), musl (Debian's musl-gcc -static), elh-musl-native
-# (elh-musl-gcc, run directly), elh-hypercall (elh run --mode=hypercall),
+# (elh-musl-gcc, run directly), elh-musl-mn (the same with its threads as
+# user-level threads over as many carriers as the host has cores, blocking
+# calls made by the in-process pool: ELH_VCPUS), elh-hypercall (elh run --mode=hypercall),
 # elh-exitless (elh run), and the same two with --platform=systrap
 # (elh-systrap-hypercall, elh-systrap-exitless), which run on hosts without
 # KVM; elh-mn and elh-systrap-mn are the exit-less modes with the threads
@@ -48,7 +50,7 @@ rounds=5
 reps=3
 target_ms=100
 iters=
-modes_wanted="glibc musl elh-musl-native elh-hypercall elh-exitless elh-mn elh-systrap-hypercall elh-systrap-exitless elh-systrap-mn"
+modes_wanted="glibc musl elh-musl-native elh-musl-mn elh-hypercall elh-exitless elh-mn elh-systrap-hypercall elh-systrap-exitless elh-systrap-mn"
 benches_wanted=
 out=
 progs="micro/syscall micro/pipe micro/thread micro/scaling"
@@ -94,7 +96,7 @@ for arg; do
 done
 for m in $modes_wanted; do
 	case $m in
-	glibc | musl | elh-musl-native | elh-hypercall | elh-exitless | elh-mn) ;;
+	glibc | musl | elh-musl-native | elh-musl-mn | elh-hypercall | elh-exitless | elh-mn) ;;
 	elh-systrap-hypercall | elh-systrap-exitless | elh-systrap-mn) ;;
 	*) die "unknown mode '$m'" ;;
 	esac
@@ -212,6 +214,7 @@ in_mode() {
 		# shellcheck disable=SC2046,SC2086 # options are words by design
 		set -- "$ELH" run $(elh_options "$_im_mode") $ELH_RUN_ARGS "$@"
 		;;
+	elh-musl-mn) set -- env ELH_VCPUS="$MN_VCPUS" "$@" ;;
 	esac
 	if [ -n "$timeout_cmd" ]; then
 		set -- "$timeout_cmd" "$BENCH_TIMEOUT" "$@"
@@ -508,6 +511,7 @@ start_server() {
 		# shellcheck disable=SC2046,SC2086 # options are words by design
 		set -- "$ELH" run $(elh_options "$_ss_mode") $ELH_RUN_ARGS "$@"
 		;;
+	elh-musl-mn) set -- env ELH_VCPUS="$MN_VCPUS" "$@" ;;
 	esac
 	server_group=
 	if [ -n "$timeout_cmd" ]; then

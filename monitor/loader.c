@@ -401,6 +401,8 @@ int elh_build_stack(struct elh_vm *vm, const struct elh_image *img, int argc, ch
 	AUX(AT_PLATFORM, u_plat);
 	if (vm->exitless_area)
 		AUX(AT_ELH_SHARED, vm->exitless_area);
+	else if (vm->mn)
+		AUX(AT_ELH_VCPUS, vm->mn); /* M:N with the guest's own pool */
 	AUX(AT_NULL, 0);
 #undef AUX
 

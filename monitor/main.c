@@ -41,7 +41,9 @@ static void usage(FILE *f)
 	      "                     (default 128); past it blocking calls trap\n"
 	      "  --vcpus=N          run the POSIX threads of an elh-musl program as\n"
 	      "                     user-level threads over N vCPUs (1 to 64); by\n"
-	      "                     default each thread is a vCPU of its own\n"
+	      "                     default each thread is a vCPU of its own.  In\n"
+	      "                     hypercall mode the guest's own worker threads\n"
+	      "                     make its blocking calls\n"
 	      "  --platform=NAME    kvm (default): a KVM guest; systrap: the guest runs in\n"
 	      "                     elh's own address space, its system calls trapped by\n"
 	      "                     seccomp -- no isolation, for hosts without KVM and tests\n"
@@ -221,11 +223,6 @@ static int cmd_run(int argc, char **argv)
 	if (opt.workers >= opt.max_workers) {
 		fprintf(stderr, "elh: --workers=%d leaves no room under --max-workers=%d\n",
 			opt.workers, opt.max_workers);
-		return 2;
-	}
-	if (opt.vcpus && !opt.exitless) {
-		fprintf(stderr, "elh: --vcpus needs --mode=exitless: user-level threads wait for "
-				"their calls in the exit-less queue\n");
 		return 2;
 	}
 	if (optind >= argc) {

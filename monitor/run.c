@@ -158,7 +158,7 @@ int elh_run(const struct elh_run_options *opt)
 	}
 	if (elh_mm_init(vm, opt->arena_size, err, sizeof(err)) < 0)
 		goto setup_failed;
-	vm->mn = opt->vcpus > 0;
+	vm->mn = opt->vcpus;
 	if (vm->platform->init(vm, err, sizeof(err)) < 0)
 		goto setup_failed;
 	if (opt->exitless && elh_exitless_start(vm, opt->workers, opt->max_workers, opt->vcpus, err, sizeof(err)) < 0)

@@ -32,7 +32,7 @@ struct elh_vm {
 
 	int trace;       /* --trace: one line per system call on trace_out */
 	int stats;       /* --stats: counts and times printed at exit */
-	int mn;          /* --vcpus: the guest switches its own FS base (nptl-elh) */
+	int mn;          /* --vcpus N: N, and the guest switches its own FS base (nptl-elh) */
 	FILE *trace_out; /* the monitor's own copy of stderr */
 
 	int kvm_fd, vm_fd;

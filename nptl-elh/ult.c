@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -80,8 +81,12 @@ struct ult {
 	uint64_t mask;
 	volatile uint64_t sigpend;
 	volatile int sigword;	/* futex word of sigwait, bumped by ult_kill */
+	volatile uint64_t waitset; /* the signals it waits for in sigwait */
 	unsigned delivered;	/* signals raised for it on its vCPU (pause) */
 	char name[16];		/* prctl(PR_SET_NAME) */
+	int direct;		/* in the child of a vfork-like clone: plain calls */
+	int critical;		/* inside the runtime: not to be preempted */
+	int want_yield;		/* preempted while critical: yield on leaving */
 	/* start */
 	int (*fn)(void *);
 	void *arg;
@@ -92,6 +97,10 @@ struct carrier {
 	struct ult *cur;
 	uint64_t fs;		/* FS base loaded */
 	uint64_t kmask;		/* the vCPU's signal mask, as the monitor has it */
+	int kunknown;		/* kmask is not known (left in a signal handler) */
+	volatile int kick;	/* a preemption request is on its way */
+	volatile unsigned switches; /* ULTs it has started running */
+	unsigned seen_switches;	/* by the preemption tick */
 	int idx, ktid;
 	int action;
 	volatile int lock;	/* run queue */
@@ -388,10 +397,21 @@ static void set_fs(struct carrier *c, uint64_t fs)
 
 static void set_kmask(struct carrier *c, uint64_t mask)
 {
-	if (c->kmask != mask) {
+	if (c->kmask != mask || c->kunknown) {
 		trap(SYS_rt_sigprocmask, SIG_SETMASK, (long)&mask, 0, _NSIG / 8, 0, 0);
 		c->kmask = mask;
+		c->kunknown = 0;
 	}
+}
+
+/* Stop u's call in flight as a signal handler would: the monitor does it
+ * (ELH_SYS_interrupt), or the in-process pool. */
+static void interrupt_call(struct ult *u, int restart)
+{
+	if (__elh_pool_active())
+		__elh_pool_interrupt(u->sqe, restart);
+	else
+		trap(ELH_SYS_interrupt, u->sqe - __elh_shared->sqe, restart, 0, 0, 0, 0);
 }
 
 /* The ULTs whose calls have completed join the tail of the run queue:
@@ -460,7 +480,9 @@ static void idle(struct carrier *c)
 			rang = 1;
 		}
 
-	set_kmask(c, idle_mask());
+	/* With the in-process pool, the signal thread takes the process's
+	 * signals: an idle vCPU blocks them all. */
+	set_kmask(c, __elh_pool_active() ? ~0ull : idle_mask());
 	__atomic_store_n(&w->sleeping, 1, __ATOMIC_SEQ_CST);
 	ev = __atomic_load_n(&w->events, __ATOMIC_SEQ_CST);
 	if (!anything(c)) {
@@ -587,8 +609,7 @@ static void schedule(struct carrier *c)
 				 * the call (the sender saw it running). */
 				__atomic_store_n(&u->state, U_CALL, __ATOMIC_SEQ_CST);
 				if (__atomic_load_n(&u->sigpend, __ATOMIC_SEQ_CST) & ~u->mask)
-					trap(ELH_SYS_interrupt, u->sqe - __elh_shared->sqe,
-					     sig_restarts(__builtin_ctzll(u->sigpend & ~u->mask) + 1), 0, 0, 0, 0);
+					interrupt_call(u, sig_restarts(__builtin_ctzll(u->sigpend & ~u->mask) + 1));
 				break;
 			case A_EXIT:
 				end_ult(c, u);
@@ -600,6 +621,8 @@ static void schedule(struct carrier *c)
 		set_kmask(c, u->mask);
 		u->carrier = c;
 		u->state = U_RUN;
+		c->kick = 0;
+		c->switches++;
 		c->cur = u;
 		__elh_ult_switch(&c->sched_rsp, u->rsp);
 	}
@@ -682,6 +705,14 @@ static long ult_kill_from(struct carrier *here, struct ult *me, int tid, int sig
 		unlock(&tid_lock);
 		return u ? 0 : -ESRCH;
 	}
+	if (!me && u->state == U_RUN && !(u->mask >> (sig - 1) & 1)) {
+		/* A process's signal for a thread that runs: on its vCPU now.
+		 * Should the thread switch out first, another one that does not
+		 * block it takes it there, as Linux may choose. */
+		long r = trap(SYS_tkill, u->carrier->ktid, sig, 0, 0, 0, 0);
+		unlock(&tid_lock);
+		return r;
+	}
 	unlock(&tid_lock);
 	restart = sig > 0 && sig_restarts(sig);
 	lock(&tid_lock);
@@ -718,7 +749,7 @@ static long ult_kill_from(struct carrier *here, struct ult *me, int tid, int sig
 			}
 		} else if (u->state == U_CALL && u->sqe) {
 			/* Under the lock: u cannot end and free the entry. */
-			trap(ELH_SYS_interrupt, u->sqe - __elh_shared->sqe, restart, 0, 0, 0, 0);
+			interrupt_call(u, restart);
 		}
 	}
 	unlock(&tid_lock);
@@ -768,6 +799,65 @@ static int on_sched_stack(uintptr_t sp, struct carrier **cp)
 	return 0;
 }
 
+/* Preemption (the in-process pool's signal thread ticks, see
+ * preempt_tick): a ULT that ran for a whole tick while others wait yields
+ * from inside the handler of the tick's signal, unless it is inside the
+ * runtime, in which case it yields on leaving it. */
+static void preempt(struct ult *u, ucontext_t *uc)
+{
+	if (u->critical) {
+		u->want_yield = 1;
+		return;
+	}
+	u->critical = 1;
+	/* The vCPU's mask is the handler's now, not the thread's. */
+	u->carrier->kunknown = 1;
+	block(u, A_YIELD);
+	u->critical = 0;
+	/* Resumed, maybe on another vCPU, which the scheduler gave u's mask:
+	 * the return from the handler keeps it. */
+	memcpy(&uc->uc_sigmask, &u->mask, sizeof u->mask);
+}
+
+void __elh_ult_enter(void)
+{
+	struct ult *u = self();
+	if (u) u->critical++;
+}
+
+void __elh_ult_leave(void)
+{
+	struct ult *u = self();
+
+	if (u && !--u->critical && u->want_yield) {
+		u->want_yield = 0;
+		u->critical = 1;
+		block(u, A_YIELD);
+		u->critical = 0;
+	}
+}
+
+/* Every tick, a vCPU that has run the same ULT since the last one while
+ * other ULTs wait in a run queue, or while calls of its own are in flight
+ * (their completion is seen by its scheduler only), is asked to switch
+ * (POOL_SIG). */
+static void preempt_tick(void)
+{
+	int waiting = 0;
+
+	for (int i = 0; i < ncarriers; i++)
+		waiting |= has_work(&carriers[i]);
+	for (int i = 0; i < ncarriers; i++) {
+		struct carrier *c = &carriers[i];
+		unsigned sw = __atomic_load_n(&c->switches, __ATOMIC_RELAXED);
+		if ((waiting || __atomic_load_n(&c->calls, __ATOMIC_RELAXED)) && sw == c->seen_switches &&
+		    __atomic_load_n(&c->cur, __ATOMIC_RELAXED) &&
+		    !__atomic_exchange_n(&c->kick, 1, __ATOMIC_ACQ_REL))
+			trap(SYS_tkill, c->ktid, POOL_SIG, 0, 0, 0, 0);
+		c->seen_switches = sw;
+	}
+}
+
 static void sig_entry(int sig, siginfo_t *info, void *ctx)
 {
 	ucontext_t *uc = ctx;
@@ -776,11 +866,23 @@ static void sig_entry(int sig, siginfo_t *info, void *ctx)
 	void (*h)(int) = a->handler;
 
 	if (on_sched_stack(uc->uc_mcontext.gregs[REG_RSP], &c)) {
+		/* A preemption request that came late: nothing to preempt. */
+		if (sig == POOL_SIG && __elh_pool_active()) return;
 		/* No thread runs here: a scheduler routes it (find_work), and
 		 * its sleep, if that is what was interrupted, ends. */
 		__atomic_or_fetch(&routed, 1ull << (sig - 1), __ATOMIC_SEQ_CST);
 		__atomic_add_fetch(&__elh_shared->carrier[c->idx].events, 1, __ATOMIC_SEQ_CST);
 		return;
+	}
+	if (!self()) {
+		/* A worker of the in-process pool: only POOL_SIG reaches it. */
+		if (sig == POOL_SIG) __elh_pool_signal(ctx);
+		return;
+	}
+	if (sig == POOL_SIG && __atomic_exchange_n(&self()->carrier->kick, 0, __ATOMIC_ACQ_REL)) {
+		/* The preemption tick: a musl cancellation handler, if any, may
+		 * still run (it acts only on a pending cancellation). */
+		preempt(self(), uc);
 	}
 	if (a->flags & SA_RESETHAND) a->handler = SIG_DFL;
 	if (h == SIG_DFL || h == SIG_IGN) return; /* changed meanwhile */
@@ -791,16 +893,67 @@ static void sig_entry(int sig, siginfo_t *info, void *ctx)
 		h(sig);
 }
 
-/* The kernel's view of a disposition: sig_entry in place of a handler. */
+/* The kernel's view of a disposition: sig_entry in place of a handler.
+ * With the in-process pool, POOL_SIG always reaches sig_entry, never
+ * restarting the call it interrupts: it stops the workers' calls. */
 static long install(int sig, const struct k_sigaction *a)
 {
 	struct k_sigaction k = *a;
 
-	if (a->handler != SIG_DFL && a->handler != SIG_IGN) {
+	if (sig == POOL_SIG && __elh_pool_active()) {
+		/* SA_RESTART: a preemption request must not interrupt a call
+		 * the vCPU makes; a worker's call is stopped all the same
+		 * (__elh_pool_signal).  No alternate stack: a thread preempted
+		 * in the handler leaves the vCPU. */
+		k.handler = (void (*)(int))sig_entry;
+		k.flags = SA_SIGINFO | SA_RESTART | 0x04000000 /* SA_RESTORER */;
+		k.restorer = __restore_rt;
+	} else if (a->handler != SIG_DFL && a->handler != SIG_IGN) {
 		k.handler = (void (*)(int))sig_entry;
 		k.flags |= SA_SIGINFO;
 	}
 	return trap(SYS_rt_sigaction, sig, (long)&k, 0, _NSIG / 8, 0, 0);
+}
+
+/* The signal thread of the in-process pool: every signal sent to the
+ * process is taken here and routed to a thread (idle vCPUs block them all,
+ * so that none is lost to a vCPU whose mask is out of date).  A signal
+ * whose default action ignores it is dropped; one whose default stops the
+ * process stops it. */
+#define TICK_NS 10000000 /* the preemption tick: 10 ms */
+
+static int signal_thread(void *arg)
+{
+	const uint64_t set = ~(1ull << (POOL_SIG - 1));
+	const struct timespec tick = { 0, TICK_NS };
+	uint64_t next = now_ns() + TICK_NS;
+
+	(void)arg;
+	for (;;) {
+		long sig = trap(SYS_rt_sigtimedwait, (long)&set, 0, (long)&tick, _NSIG / 8, 0, 0);
+		void (*h)(int);
+		uint64_t now = now_ns();
+
+		if (now >= next) {
+			preempt_tick();
+			next = now + TICK_NS;
+		}
+		if (sig <= 0 || sig >= _NSIG) continue;
+		h = actions[sig].handler;
+		if (h == SIG_IGN) continue;
+		if (h == SIG_DFL) {
+			switch (sig) {
+			case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
+				continue;
+			case SIGTSTP: case SIGTTIN: case SIGTTOU:
+				trap(SYS_kill, self_pid, SIGSTOP, 0, 0, 0, 0);
+				continue;
+			}
+		}
+		__atomic_or_fetch(&routed, 1ull << (sig - 1), __ATOMIC_SEQ_CST);
+		route_signals(&carriers[0]);
+	}
+	return 0;
 }
 
 static long ult_sigaction(int sig, const struct k_sigaction *act, struct k_sigaction *old, size_t size)
@@ -816,8 +969,9 @@ static long ult_sigaction(int sig, const struct k_sigaction *act, struct k_sigac
 
 
 
-/* Signals a scheduler took: each goes to a thread that does not block it,
- * one that waits (its wait or call is interrupted) if there is one. */
+/* Signals a scheduler (or the signal thread) took: each goes to a thread
+ * in sigwait for it, else to a thread that does not block it, one that
+ * waits (its wait or call is interrupted) if there is one. */
 static void route_signals(struct carrier *c)
 {
 	uint64_t sigs = __atomic_exchange_n(&routed, 0, __ATOMIC_SEQ_CST);
@@ -826,6 +980,12 @@ static void route_signals(struct carrier *c)
 		int sig = __builtin_ctzll(sigs) + 1, tid = 0;
 		sigs &= sigs - 1;
 		lock(&tid_lock);
+		for (int i = 0; i < NBUCKETS && !tid; i++)
+			for (struct ult *u = tids[i]; u; u = u->hnext)
+				if (u->waitset >> (sig - 1) & 1) {
+					tid = u->tid;
+					break;
+				}
 		for (int i = 0; i < NBUCKETS && tid <= 0; i++)
 			for (struct ult *u = tids[i]; u; u = u->hnext)
 				if (!(u->mask >> (sig - 1) & 1)) {
@@ -855,13 +1015,21 @@ static long ult_sigwait(struct ult *u, const uint64_t *set, siginfo_t *info,
 	if (size != _NSIG / 8) return -EINVAL;
 	want = *set;
 	if (ts) deadline = now_ns() + ts->tv_sec * 1000000000ull + ts->tv_nsec;
+	u->waitset = want;
 	for (;;) {
 		int seen = __atomic_load_n(&u->sigword, __ATOMIC_SEQ_CST);
 		uint64_t p = __atomic_load_n(&u->sigpend, __ATOMIC_ACQUIRE) & want, slice = 10000000;
 		struct timespec st;
 
+		/* One that nobody took (route_signals). */
+		if (!p && (__atomic_load_n(&unrouted, __ATOMIC_SEQ_CST) & want)) {
+			uint64_t q = __atomic_fetch_and(&unrouted, ~want, __ATOMIC_SEQ_CST) & want;
+			__atomic_or_fetch(&u->sigpend, q, __ATOMIC_SEQ_CST);
+			continue;
+		}
 		if (p) {
 			int sig = __builtin_ctzll(p) + 1;
+			u->waitset = 0;
 			__atomic_and_fetch(&u->sigpend, ~(1ull << (sig - 1)), __ATOMIC_ACQ_REL);
 			if (info) {
 				memset(info, 0, sizeof *info);
@@ -871,17 +1039,22 @@ static long ult_sigwait(struct ult *u, const uint64_t *set, siginfo_t *info,
 			return sig;
 		}
 		r = trap(SYS_rt_sigtimedwait, (long)set, (long)info, (long)&poll, size, 0, 0);
-		if (r != -EAGAIN) return r;
+		if (r != -EAGAIN) break;
 		/* Process-directed signals are looked for again every 10 ms. */
 		if (deadline) {
 			uint64_t now = now_ns();
-			if (now >= deadline) return -EAGAIN;
+			if (now >= deadline) break;
 			if (deadline - now < slice) slice = deadline - now;
 		}
 		st.tv_sec = 0;
 		st.tv_nsec = slice;
-		if (futex_wait(u, &u->sigword, seen, &st, ~0u, 0, 0) == -EINTR) return -EINTR;
+		if (futex_wait(u, &u->sigword, seen, &st, ~0u, 0, 0) == -EINTR) {
+			r = -EINTR;
+			break;
+		}
 	}
+	u->waitset = 0;
+	return r;
 }
 
 /* pause and sigsuspend: wait, with a temporary mask for the latter, until
@@ -1056,12 +1229,33 @@ static long ult_futex(struct ult *u, volatile int *addr, int op, int val, const 
 
 /* ---- entry points ---- */
 
+/* fork: the child keeps the calling thread only, as an ordinary kernel
+ * thread.  M:N ends there (with the pool, whose workers are gone), and
+ * threads the child creates are kernel threads. */
+static int forked;
+
+static long ult_fork(void)
+{
+	long r = trap(SYS_fork, 0, 0, 0, 0, 0, 0);
+
+	if (r == 0) {
+		forked = 1;
+		__elh_ult_active = 0;
+		__elh_detach();
+	}
+	return r;
+}
+
 int __elh_ult_syscall(long n, long a, long b, long c, long d, long e, long f, long *ret)
 {
 	struct ult *u = self();
 
 	if (!u) return 0;
+	if (u->direct) return 2;
 	switch (n) {
+	case SYS_fork:
+		*ret = ult_fork();
+		return 1;
 	case SYS_futex:
 		*ret = ult_futex(u, (volatile int *)a, (int)b, (int)c, (const struct timespec *)d,
 				 (volatile int *)e, (int)f);
@@ -1127,7 +1321,8 @@ int __elh_ult_syscall(long n, long a, long b, long c, long d, long e, long f, lo
 		return 0;
 	case SYS_rt_sigpending:
 		*ret = trap(SYS_rt_sigpending, a, b, 0, 0, 0, 0);
-		if (!*ret && b == _NSIG / 8) *(uint64_t *)a |= u->sigpend;
+		if (!*ret && b == _NSIG / 8)
+			*(uint64_t *)a |= u->sigpend | (__atomic_load_n(&unrouted, __ATOMIC_RELAXED) & u->mask);
 		return 1;
 	case SYS_rt_sigprocmask:
 		*ret = ult_sigmask(u, (int)a, (const uint64_t *)b, (uint64_t *)c, (size_t)d);
@@ -1167,6 +1362,7 @@ _Noreturn void __elh_ult_unmapself(void *base, size_t size)
 {
 	struct ult *u = self();
 
+	u->critical++;
 	u->unmap_base = base;
 	u->unmap_size = size;
 	block(u, A_EXIT);
@@ -1199,6 +1395,31 @@ static char *sched_stack(void)
 	return (unsigned long)p > -4096UL ? 0 : (char *)p;
 }
 
+/* The vCPU count asked for M:N with no monitor's area: from the monitor
+ * in hypercall mode (AT_ELH_VCPUS), else from the environment
+ * (ELH_VCPUS); 0 to stay 1:1. */
+static int local_vcpus(void)
+{
+	const char *s = 0;
+	long n = 0;
+
+	for (size_t *a = libc.auxv; a && *a; a += 2)
+		if (a[0] == AT_ELH_VCPUS) return a[1] > ELH_MAX_CARRIERS ? 0 : (int)a[1];
+	if (!(s = getenv("ELH_VCPUS")) || !*s) return 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9' || (n = n * 10 + (*p - '0')) > ELH_MAX_CARRIERS) {
+			n = 0;
+			break;
+		}
+	}
+	if (n < 1) {
+		static const char msg[] = "elh-musl: ELH_VCPUS must be a number from 1 to 64;"
+					  " threads stay one per kernel thread\n";
+		trap(SYS_write, 2, (long)msg, sizeof msg - 1, 0, 0, 0);
+	}
+	return (int)n;
+}
+
 /* The calling thread becomes carrier 0 and the main ULT; the other
  * carriers start.  Returns 0, or -1 to stay 1:1. */
 static int activate(void)
@@ -1208,7 +1429,18 @@ static int activate(void)
 	uint64_t m;
 	int n;
 
-	if (!__elh_shared || !(n = __elh_shared->vcpus)) return -1;
+	if (forked) return -1;
+	if (__elh_exitless()) {
+		if (!(n = __elh_shared->vcpus)) return -1;
+	} else {
+		if (!(n = local_vcpus())) return -1;
+		if (!__elh_pool_start(n)) {
+			static const char msg[] = "elh-musl: cannot start the call pool of M:N threads;"
+						  " threads stay one per kernel thread\n";
+			trap(SYS_write, 2, (long)msg, sizeof msg - 1, 0, 0, 0);
+			return -1;
+		}
+	}
 	if (n > ELH_MAX_CARRIERS) n = ELH_MAX_CARRIERS;
 	for (int i = 0; i < n; i++) {
 		carriers[i].idx = i;
@@ -1244,10 +1476,16 @@ static int activate(void)
 	for (int sig = 1; sig < _NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP) continue;
 		if (trap(SYS_rt_sigaction, sig, 0, (long)&actions[sig], _NSIG / 8, 0, 0) == 0 &&
-		    actions[sig].handler != SIG_DFL && actions[sig].handler != SIG_IGN)
+		    ((actions[sig].handler != SIG_DFL && actions[sig].handler != SIG_IGN) ||
+		     (sig == POOL_SIG && __elh_pool_active())))
 			install(sig, &actions[sig]);
 	}
 	__elh_ult_active = 1;
+	if (__elh_pool_active() && __elh_pool_thread(signal_thread) < 0) {
+		static const char msg[] = "elh-musl: cannot start the signal thread of M:N threads\n";
+		trap(SYS_write, 2, (long)msg, sizeof msg - 1, 0, 0, 0);
+		trap(SYS_exit_group, 127, 0, 0, 0, 0, 0);
+	}
 	for (int i = 1; i < n; i++) {
 		const int flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
 				  CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS;
@@ -1260,18 +1498,42 @@ static int activate(void)
 	return 0;
 }
 
+static int new_ult(struct ult *, int (*)(void *), void *, int, void *, int *, void *, int *);
+
 int __elh_ult_clone(int (*fn)(void *), void *stack, int flags, void *arg, int *ptid, void *tls,
 		    int *ctid, int *handled)
 {
 	const int thread = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND | CLONE_SETTLS;
-	struct ult *me, *u;
+	struct ult *me;
+	int r;
 
 	*handled = 0;
-	if ((flags & thread) != thread) return 0;
-	if (!__elh_ult_active && (!__elh_exitless() || activate() < 0)) return 0;
+	if ((flags & thread) != thread) {
+		/* posix_spawn's child shares the memory of the thread that
+		 * waits for it (CLONE_VM | CLONE_VFORK) and runs on its thread
+		 * block: its calls are its own, made directly. */
+		if (!__elh_ult_active || !(flags & CLONE_VM)) return 0;
+		*handled = 1;
+		me = self();
+		me->direct++;
+		r = __clone_kernel(fn, stack, flags, arg, ptid, tls, ctid);
+		me->direct--;
+		return r;
+	}
+	if (!__elh_ult_active && activate() < 0) return 0;
 	*handled = 1;
 	me = self();
-	u = (struct ult *)(((uintptr_t)stack - sizeof(struct ult)) & -64);
+	me->critical++;
+	r = new_ult(me, fn, stack, flags, arg, ptid, tls, ctid);
+	__elh_ult_leave();
+	return r;
+}
+
+static int new_ult(struct ult *me, int (*fn)(void *), void *stack, int flags, void *arg, int *ptid,
+		   void *tls, int *ctid)
+{
+	struct ult *u = (struct ult *)(((uintptr_t)stack - sizeof(struct ult)) & -64);
+
 	memset(u, 0, sizeof *u);
 	u->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
 	if (u->tid >= FUTEX_TID_MASK) return -EAGAIN;

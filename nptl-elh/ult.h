@@ -13,9 +13,15 @@
 extern hidden volatile int __elh_ult_active;
 
 /* Thread calls served in the guest (clone aside): futex, gettid,
- * set_tid_address, exit, sched_yield, tkill/tgkill, rt_sigprocmask.
- * Returns 1 with *ret set when it served the call. */
+ * set_tid_address, exit, sched_yield, tkill/tgkill, rt_sigprocmask, fork.
+ * Returns 1 with *ret set when it served the call, 2 when the call must
+ * be made directly with `syscall` (in a vfork-like child), else 0. */
 hidden int __elh_ult_syscall(long n, long a, long b, long c, long d, long e, long f, long *ret);
+
+/* Around the ELH client's handling of a call: a ULT inside the runtime is
+ * not preempted (it yields on leaving instead). */
+hidden void __elh_ult_enter(void);
+hidden void __elh_ult_leave(void);
 
 /* For a call in flight: the `notify` word of the entry, and the wait for
  * its completion (the ULT yields its vCPU meanwhile).  Returns the result
@@ -32,5 +38,21 @@ hidden void __elh_ult_pause(unsigned tries);
 hidden int __clone_kernel(int (*)(void *), void *, int, void *, ...);
 hidden int __elh_ult_clone(int (*)(void *), void *, int, void *, int *, void *, int *, int *);
 hidden _Noreturn void __elh_ult_unmapself(void *, size_t);
+
+/* The in-process pool (pool.c), for M:N with no monitor's area: it makes
+ * the area, attaches the client to it and starts a worker; 0 on failure. */
+hidden struct elh_shared *__elh_pool_start(int vcpus);
+hidden int __elh_pool_active(void);
+/* Stop the call in flight in q as a signal handler would (restart: the
+ * handler has SA_RESTART). */
+hidden void __elh_pool_interrupt(struct elh_sqe *q, int restart);
+/* Start a kernel thread of the runtime (no ULT, every signal blocked). */
+hidden int __elh_pool_thread(int (*fn)(void *));
+/* POOL_SIG taken by a worker (its thread block names no ULT). */
+hidden void __elh_pool_signal(void *ucontext);
+
+/* The signal that interrupts a worker's call: musl's cancellation signal,
+ * which the runtime keeps installed while the pool runs. */
+#define POOL_SIG 33
 
 #endif

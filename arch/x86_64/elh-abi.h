@@ -95,6 +95,9 @@
 
 /* The auxiliary vector tag of the shared area's guest address. */
 #define AT_ELH_SHARED 0x454c4801ul
+/* With no shared area (--mode=hypercall), the vCPUs of M:N threads: the
+ * guest runs its own pool of workers (nptl-elh/pool.c). */
+#define AT_ELH_VCPUS 0x454c4802ul
 
 #define ELH_NSLOTS 256
 #define ELH_MAX_CARRIERS 64 /* vCPUs of an M:N guest, at most */

@@ -92,7 +92,7 @@ done
 # summary table?
 run_capture "$TMP/driver" env top_srcdir="$top_srcdir" top_builddir="$top_builddir" \
 	ELH="$ELH" ELH_MUSL_GCC="$ELH_MUSL_GCC" MUSL_GCC="$MUSL_GCC" \
-	sh "$src/run.sh" --modes=glibc,musl,elh-musl-native --rounds=2 --reps=1 --iters=50 \
+	sh "$src/run.sh" --modes=glibc,musl,elh-musl-native,elh-musl-mn --rounds=2 --reps=1 --iters=50 \
 	--macro=files --files=32 --out="$TMP/results"
 if [ "$(cat "$TMP/driver.status")" != "exit 0" ]; then
 	cat "$TMP/driver.out" "$TMP/driver.err"
@@ -101,8 +101,8 @@ fi
 nbench=$(sort -u "$TMP/all.list" | grep -cvE '^(null-syscall|cacheline-rtt)$')
 rows=$(($(wc -l <"$TMP/results/results.csv") - 1))
 fails=$(wc -l <"$TMP/results/failures.txt")
-[ $((rows + fails)) -eq $((nbench * 3 * 2)) ] ||
-	fail "run.sh: $rows rows and $fails failures in results.csv, expected $((nbench * 3 * 2)) in all"
+[ $((rows + fails)) -eq $((nbench * 4 * 2)) ] ||
+	fail "run.sh: $rows rows and $fails failures in results.csv, expected $((nbench * 4 * 2)) in all"
 [ "$fails" -eq 0 ] || { cat "$TMP/results/failures.txt"; fail "run.sh: failed runs"; }
 sort -u "$TMP/all.list" | while read -r b; do
 	case $b in null-syscall | cacheline-rtt) continue ;; esac

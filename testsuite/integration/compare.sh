@@ -5,12 +5,14 @@
 # Usage: compare.sh LINK MODE
 #   LINK  -static or -static-pie
 #   MODE  native   Debian's stock musl-gcc build vs the elh-musl build, both
-#                  run directly on the host
+#                  run directly on the host, the latter for the programs that
+#                  create threads as user-level threads too (ELH_VCPUS=2)
 #         systrap  the stock build run directly vs the stock and the elh-musl
 #                  builds under `elh run --platform=systrap`, the elh-musl
 #                  build in both modes (exit-less, the default, and
 #                  --mode=hypercall), and for the programs that create
-#                  threads, as user-level threads too (--vcpus=2)
+#                  threads, as user-level threads too (--vcpus=2, in both
+#                  modes)
 #         kvm      the stock build run directly vs the stock and elh-musl
 #                  builds under `elh run` (skips without a usable /dev/kvm)
 #
@@ -33,9 +35,11 @@ run_as() {
 	out=$3
 	case $1 in
 	native) set -- "$2" ;;
+	native-mn) set -- ELH_VCPUS=2 "$2" ;;
 	systrap) set -- "$ELH" run --platform=systrap "$2" ;;
 	systrap-hypercall) set -- "$ELH" run --platform=systrap --mode=hypercall "$2" ;;
 	systrap-mn) set -- "$ELH" run --platform=systrap --vcpus=2 "$2" ;;
+	systrap-hypercall-mn) set -- "$ELH" run --platform=systrap --mode=hypercall --vcpus=2 "$2" ;;
 	kvm) set -- "$ELH" run "$2" ;;
 	esac
 	run_capture "$out" env -i PATH=/usr/bin:/bin ELH_TEST=1 "$@" alpha "beta gamma"
@@ -70,6 +74,10 @@ for src in "$progs"/*.c; do
 		if [ "$mode" = native ]; then
 			run_as native "$TMP/$name.elh" "$TMP/$name.elh-native"
 			same "$TMP/$name.base" "$TMP/$name.elh-native" || ok=0
+			if grep -q pthread_create "$src"; then
+				run_as native-mn "$TMP/$name.elh" "$TMP/$name.elh-native-mn"
+				same "$TMP/$name.base" "$TMP/$name.elh-native-mn" || ok=0
+			fi
 		else
 			under=elh
 			[ "$link" = -static ] && under="stock elh"
@@ -86,6 +94,8 @@ for src in "$progs"/*.c; do
 				elif grep -q pthread_create "$src"; then
 					run_as systrap-mn "$TMP/$name.elh" "$TMP/$name.elh-mn"
 					same "$TMP/$name.base" "$TMP/$name.elh-mn" || ok=0
+					run_as systrap-hypercall-mn "$TMP/$name.elh" "$TMP/$name.elh-hypercall-mn"
+					same "$TMP/$name.base" "$TMP/$name.elh-hypercall-mn" || ok=0
 				fi
 			fi
 		fi

@@ -323,8 +323,10 @@ int main(int argc, char **argv)
 	setvbuf(stdout, 0, _IOLBF, 0);
 	create_join(10000 / scale, 100);
 	create_join(1000 / scale, 1000 / scale);
-	for (int n = 2; n <= 64; n *= 4)
-		ping_pong(n, 4000 / scale / n * 2 + 2);
+	for (int i = 0; i < 4; i++) {
+		static const int ring[] = { 2, 8, 32, 64 };
+		ping_pong(ring[i], 4000 / scale / ring[i] * 2 + 2);
+	}
 	pipe_chain(8, 2000 / scale);
 	barriers();
 	cancellation();

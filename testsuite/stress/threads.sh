@@ -4,12 +4,14 @@
 # chain of 8 relay threads passing values through pipes, barriers,
 # cancellation of threads blocked in read, nanosleep and
 # pthread_cond_wait, pthread_kill to specific threads), built with
-# elh-musl-gcc and run natively, then under elh on the systrap platform:
-# as user-level threads over 2 vCPUs and over a single one (where a call
-# that held up its vCPU would deadlock the pipe chain), and with one vCPU
-# per thread in exit-less and hypercall modes.  Every run must print what
-# the native run printed.  THREADS_SCALE divides the iteration counts of
-# the runs under elh (default 1).
+# elh-musl-gcc and run natively with one kernel thread per thread, then as
+# user-level threads: natively (ELH_VCPUS, the in-process pool) and under
+# elh on the systrap platform in exit-less and hypercall modes, each over
+# 2 vCPUs and over a single one (where a call that held up its vCPU would
+# deadlock the pipe chain), and under elh with one vCPU per thread in
+# exit-less and hypercall modes.
+# Every run must print what the native run printed.  THREADS_SCALE divides
+# the iteration counts of the runs (default 1).
 . "$top_srcdir/testsuite/lib.sh"
 set -e
 
@@ -26,7 +28,19 @@ run() {
 	diff -u "$TMP/native.$s" "$TMP/$name" || fail "$name: output differs from the native run"
 	echo "ok: $name ($*, scale 1/$s) printed what the native run printed"
 }
+run_native() {
+	name=$1 s=$2
+	shift 2
+	timeout -s KILL 600 env "$@" "$TMP/threads" "$s" >"$TMP/$name" 2>"$TMP/$name.err" ||
+		{ cat "$TMP/$name" "$TMP/$name.err"; fail "$name: $* failed (status $?)"; }
+	diff -u "$TMP/native.$s" "$TMP/$name" || fail "$name: output differs from the native run"
+	echo "ok: $name ($*, scale 1/$s) printed what the native run printed"
+}
+run_native native-mn2 "$scale" ELH_VCPUS=2
+run_native native-mn1 "$scale" ELH_VCPUS=1
 run mn2 "$scale" --vcpus=2
 run mn1 "$scale" --vcpus=1
+run hypercall-mn2 "$scale" --mode=hypercall --vcpus=2
+run hypercall-mn1 "$scale" --mode=hypercall --vcpus=1
 run exitless "$scale" --mode=exitless
 run hypercall "$scale" --mode=hypercall

@@ -1,0 +1,294 @@
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "pthread_impl.h"
+#include "syscall.h"
+#include "futex.h"
+#include "../elh/elh.h"
+#include "ult.h"
+
+/* The in-process pool: M:N threads with no monitor to make the calls.
+ *
+ * Run directly on a host (ELH_VCPUS), or under `elh run --mode=hypercall
+ * --vcpus N`, an elh-musl program has no shared area from a monitor.  The
+ * runtime then makes one in its own memory and starts kernel threads that
+ * serve it as the monitor's workers would (elh-abi.h): the client and the
+ * schedulers run unchanged, and a user-level thread whose call blocks
+ * (`read` on a pipe, `accept`, `nanosleep`...) yields its carrier while a
+ * worker waits in the kernel for it.  Only the calls that may block go to
+ * the pool (`pooled`); the others are cheaper made on the carrier.
+ *
+ * Workers are started on demand: one that takes a call when no other is
+ * free wakes a sleeping one or starts a new one, up to POOL_MAX.  The last
+ * free worker does not take a call but bounces it (ELH_SQE_BUSY), so the
+ * client waits and submits it again, then makes it on its carrier, as at
+ * the monitor's bound.  A worker spins for POOL_SPIN_TSC after its last
+ * call, then sleeps on the doorbell.
+ *
+ * Interrupts.  A signal for a thread whose call a worker runs sets the
+ * entry's `interrupt` word and sends POOL_SIG to that worker (the
+ * `running` word pairs with the entry's, Dekker-style).  Workers block
+ * every other signal.  The call is made by __elh_pool_call, which tests
+ * the word first; the worker's handler moves a worker caught between the
+ * test and the `syscall` instruction back to the test, so a request is
+ * never lost, and a call the request found running ends with EINTR
+ * (POOL_SIG's disposition never has SA_RESTART, ult.c). */
+
+#define POOL_MAX 128
+#define POOL_STACK (64 * 1024)
+#define POOL_SPIN_TSC 50000	/* about 20 us at 2.5 GHz */
+
+struct worker {
+	struct pthread tls;		/* its thread pointer: elh_ult is 0 */
+	int ktid;			/* written by clone (CLONE_PARENT_SETTID) */
+	struct elh_sqe *volatile running; /* the call it is in, for interrupts */
+};
+
+static struct elh_shared *area;
+static struct worker *volatile workers[POOL_MAX];
+static volatile int total;	/* workers started */
+static volatile int in_call;	/* workers inside a call */
+static int pid;
+
+hidden long __elh_pool_call(long, long, long, long, long, long, long, volatile uint32_t *);
+extern char __elh_pool_call_check[], __elh_pool_call_done[];
+
+/* Calls that may block, and so are made by a worker. */
+static const unsigned short pooled[] = {
+	SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_pread64, SYS_pwrite64,
+	SYS_preadv, SYS_pwritev, SYS_preadv2, SYS_pwritev2, SYS_open, SYS_openat,
+	SYS_accept, SYS_accept4, SYS_connect, SYS_recvfrom, SYS_sendto, SYS_recvmsg,
+	SYS_sendmsg, SYS_recvmmsg, SYS_sendmmsg, SYS_poll, SYS_select, SYS_epoll_wait,
+	SYS_nanosleep, SYS_clock_nanosleep, SYS_wait4, SYS_waitid, SYS_msgrcv, SYS_msgsnd,
+	SYS_semop, SYS_semtimedop, SYS_flock, SYS_fcntl, SYS_fsync, SYS_fdatasync,
+	SYS_sendfile, SYS_splice, SYS_tee, SYS_mq_timedsend, SYS_mq_timedreceive,
+};
+
+static inline long trap(long n, long a, long b, long c, long d, long e, long f)
+{
+	unsigned long ret;
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	register long r9 __asm__("r9") = f;
+	__asm__ __volatile__ ("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b),
+			      "d"(c), "r"(r10), "r"(r8), "r"(r9) : "rcx", "r11", "memory");
+	return ret;
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ __volatile__ ("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* As Linux: calls that SA_RESTART does not restart after a handler. */
+static int restartable(long nr)
+{
+	switch (nr) {
+	case SYS_poll: case SYS_select: case SYS_epoll_wait: case SYS_nanosleep:
+	case SYS_clock_nanosleep:
+		return 0;
+	}
+	return 1;
+}
+
+static void ring(void)
+{
+	__atomic_add_fetch(&area->doorbell, 1, __ATOMIC_SEQ_CST);
+	trap(SYS_futex, (long)&area->doorbell, FUTEX_WAKE, 1, 0, 0, 0);
+}
+
+/* A kernel thread of the runtime running fn(w): its thread block names
+ * no ULT, and it starts with every signal blocked, so that none meant for
+ * the program reaches it before it has set its own mask.  0 on failure. */
+static struct worker *new_thread(int (*fn)(void *))
+{
+	const int flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
+			  CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID;
+	const uint64_t all = ~0ull;
+	uint64_t old;
+	struct worker *w;
+	long p, r;
+
+	p = trap(SYS_mmap, 0, POOL_STACK + sizeof *w, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if ((unsigned long)p > -4096UL) return 0;
+	w = (struct worker *)(p + POOL_STACK);
+	w->tls.self = &w->tls;
+	trap(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all, (long)&old, _NSIG / 8, 0, 0);
+	r = __clone_kernel(fn, (char *)p + POOL_STACK, flags, w, &w->ktid, &w->tls, 0);
+	trap(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, _NSIG / 8, 0, 0);
+	if (r >= 0) return w;
+	trap(SYS_munmap, p, POOL_STACK + sizeof *w, 0, 0, 0, 0);
+	return 0;
+}
+
+static int worker_main(void *);
+
+/* Start one more worker; 0, or -1 at the bound or if the host refuses. */
+static int spawn(void)
+{
+	struct worker *w;
+	int i = total;
+
+	do {
+		if (i >= POOL_MAX) return -1;
+	} while (!__atomic_compare_exchange_n(&total, &i, i + 1, 0, __ATOMIC_SEQ_CST,
+					      __ATOMIC_SEQ_CST));
+	/* Counted awake from now: a submission seen meanwhile need not ring. */
+	__atomic_add_fetch(&area->workers_awake, 1, __ATOMIC_SEQ_CST);
+	if ((w = new_thread(worker_main))) {
+		workers[i] = w;
+		return 0;
+	}
+	__atomic_sub_fetch(&area->workers_awake, 1, __ATOMIC_SEQ_CST);
+	__atomic_sub_fetch(&total, 1, __ATOMIC_SEQ_CST);
+	return -1;
+}
+
+int __elh_pool_thread(int (*fn)(void *))
+{
+	return new_thread(fn) ? 0 : -1;
+}
+
+static void serve(struct worker *w, struct elh_sqe *q)
+{
+	uint32_t st = ELH_SQE_SUBMITTED, flags = 0, notify;
+	long nr, r;
+	int busy;
+
+	if (!__atomic_compare_exchange_n(&q->state, &st, ELH_SQE_RUNNING, 0, __ATOMIC_SEQ_CST,
+					 __ATOMIC_RELAXED))
+		return; /* another worker took it */
+	nr = q->nr;
+	busy = __atomic_add_fetch(&in_call, 1, __ATOMIC_SEQ_CST);
+	if (busy >= POOL_MAX) {
+		__atomic_sub_fetch(&in_call, 1, __ATOMIC_SEQ_CST);
+		r = -ENOSYS;
+		flags = ELH_SQE_RETRAP | ELH_SQE_BUSY;
+		goto post;
+	}
+	/* Keep a worker free to take the next call. */
+	if (busy >= (int)__atomic_load_n(&area->workers_awake, __ATOMIC_SEQ_CST)) {
+		if (__atomic_load_n(&total, __ATOMIC_SEQ_CST) >
+		    (int)__atomic_load_n(&area->workers_awake, __ATOMIC_SEQ_CST))
+			ring();
+		else
+			spawn();
+	}
+	__atomic_store_n(&w->running, q, __ATOMIC_SEQ_CST);
+	do {
+		r = __elh_pool_call(nr, q->args[0], q->args[1], q->args[2], q->args[3], q->args[4],
+				    q->args[5], &q->interrupt);
+		/* An EINTR nobody asked for was meant for an earlier call. */
+	} while (r == -EINTR && !__atomic_load_n(&q->interrupt, __ATOMIC_SEQ_CST));
+	__atomic_store_n(&w->running, 0, __ATOMIC_SEQ_CST);
+	__atomic_sub_fetch(&in_call, 1, __ATOMIC_SEQ_CST);
+	if (r == -EINTR && q->interrupt == 2 && restartable(nr)) flags = ELH_SQE_RESTART;
+post:
+	notify = __atomic_load_n(&q->notify, __ATOMIC_RELAXED);
+	q->result = r;
+	q->flags = flags;
+	__atomic_store_n(&q->state, ELH_SQE_DONE, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&q->waiting, __ATOMIC_SEQ_CST))
+		trap(SYS_futex, (long)&q->state, FUTEX_WAKE, 1, 0, 0, 0);
+	if (notify && notify <= ELH_MAX_CARRIERS) {
+		struct elh_carrier *c = &area->carrier[notify - 1];
+		__atomic_add_fetch(&c->events, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&c->sleeping, __ATOMIC_SEQ_CST))
+			trap(SYS_futex, (long)&c->events, FUTEX_WAKE, 1, 0, 0, 0);
+	}
+}
+
+/* One pass over the entries; returns how many calls it found. */
+static int scan(struct worker *w)
+{
+	int n = 0;
+
+	for (int i = 0; i < ELH_NSLOTS; i++) {
+		struct elh_sqe *q = &area->sqe[i];
+		if (__atomic_load_n(&q->state, __ATOMIC_ACQUIRE) == ELH_SQE_SUBMITTED) {
+			if (w) serve(w, q);
+			n++;
+		}
+	}
+	return n;
+}
+
+static int worker_main(void *arg)
+{
+	struct worker *w = arg;
+	const uint64_t mask = ~(1ull << (POOL_SIG - 1));
+
+	trap(SYS_rt_sigprocmask, SIG_SETMASK, (long)&mask, 0, _NSIG / 8, 0, 0);
+	for (;;) {
+		uint64_t t0 = rdtsc();
+		uint32_t seen;
+
+		while (rdtsc() - t0 < POOL_SPIN_TSC) {
+			if (scan(w)) t0 = rdtsc();
+			else __asm__ __volatile__ ("pause");
+		}
+		/* Asleep from the submitters' view, then a last look: a
+		 * submission made meanwhile either is seen here or rings. */
+		seen = __atomic_load_n(&area->doorbell, __ATOMIC_SEQ_CST);
+		__atomic_sub_fetch(&area->workers_awake, 1, __ATOMIC_SEQ_CST);
+		if (!scan(0))
+			trap(SYS_futex, (long)&area->doorbell, FUTEX_WAIT, seen, 0, 0, 0);
+		__atomic_add_fetch(&area->workers_awake, 1, __ATOMIC_SEQ_CST);
+	}
+	return 0;
+}
+
+struct elh_shared *__elh_pool_start(int vcpus)
+{
+	long p = trap(SYS_mmap, 0, sizeof *area, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if ((unsigned long)p > -4096UL) return 0;
+	area = (struct elh_shared *)p;
+	area->magic = ELH_ABI_MAGIC;
+	area->version = ELH_ABI_VERSION;
+	area->spin_tsc = POOL_SPIN_TSC;
+	area->vcpus = vcpus;
+	for (size_t i = 0; i < sizeof pooled / sizeof *pooled; i++)
+		area->exitless[pooled[i] / 64] |= 1ull << pooled[i] % 64;
+	pid = trap(SYS_getpid, 0, 0, 0, 0, 0, 0);
+	if (spawn() < 0) {
+		trap(SYS_munmap, p, sizeof *area, 0, 0, 0, 0);
+		area = 0;
+		return 0;
+	}
+	__elh_attach(area);
+	return area;
+}
+
+int __elh_pool_active(void)
+{
+	return area != 0;
+}
+
+void __elh_pool_interrupt(struct elh_sqe *q, int restart)
+{
+	int n = __atomic_load_n(&total, __ATOMIC_SEQ_CST);
+
+	__atomic_store_n(&q->interrupt, restart ? 2 : 1, __ATOMIC_SEQ_CST);
+	for (int i = 0; i < n; i++) {
+		struct worker *w = workers[i];
+		if (w && __atomic_load_n(&w->running, __ATOMIC_SEQ_CST) == q)
+			trap(SYS_tgkill, pid, w->ktid, POOL_SIG, 0, 0, 0);
+	}
+}
+
+void __elh_pool_signal(void *ctx)
+{
+	ucontext_t *uc = ctx;
+	uintptr_t pc = uc->uc_mcontext.gregs[REG_RIP];
+
+	if (pc >= (uintptr_t)__elh_pool_call_check && pc < (uintptr_t)__elh_pool_call_done)
+		uc->uc_mcontext.gregs[REG_RIP] = (uintptr_t)__elh_pool_call_check;
+}

@@ -1,0 +1,18 @@
+#!/bin/sh
+# User-level threads run directly on the host (ELH_VCPUS, the in-process
+# pool): threads that spin without making calls, more of them than vCPUs
+# (preemption), and fork, posix_spawn and system from a threaded program
+# (testsuite/stress/threads-native.c).  Run with one kernel thread per
+# thread, then over 2 vCPUs and over one: the outputs must be the same.
+. "$top_srcdir/testsuite/lib.sh"
+set -e
+
+"$ELH_MUSL_GCC" -O2 -pthread "$top_srcdir/testsuite/stress/threads-native.c" -o "$TMP/threads-native"
+timeout -s KILL 120 "$TMP/threads-native" >"$TMP/native" || { cat "$TMP/native"; fail "native run failed"; }
+cat "$TMP/native"
+for v in 2 1; do
+	timeout -s KILL 120 env ELH_VCPUS=$v "$TMP/threads-native" >"$TMP/mn$v" 2>"$TMP/mn$v.err" ||
+		{ cat "$TMP/mn$v" "$TMP/mn$v.err"; fail "ELH_VCPUS=$v: failed (status $?)"; }
+	diff -u "$TMP/native" "$TMP/mn$v" || fail "ELH_VCPUS=$v: output differs from the native run"
+	echo "ok: ELH_VCPUS=$v printed what the native run printed"
+done
