@@ -67,24 +67,6 @@ static const unsigned short pooled[] = {
 	SYS_sendfile, SYS_splice, SYS_tee, SYS_mq_timedsend, SYS_mq_timedreceive,
 };
 
-static inline long trap(long n, long a, long b, long c, long d, long e, long f)
-{
-	unsigned long ret;
-	register long r10 __asm__("r10") = d;
-	register long r8 __asm__("r8") = e;
-	register long r9 __asm__("r9") = f;
-	__asm__ __volatile__ ("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b),
-			      "d"(c), "r"(r10), "r"(r8), "r"(r9) : "rcx", "r11", "memory");
-	return ret;
-}
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ __volatile__ ("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-}
-
 /* As Linux: calls that SA_RESTART does not restart after a handler. */
 static int restartable(long nr)
 {
@@ -99,7 +81,7 @@ static int restartable(long nr)
 static void ring(void)
 {
 	__atomic_add_fetch(&area->doorbell, 1, __ATOMIC_SEQ_CST);
-	trap(SYS_futex, (long)&area->doorbell, FUTEX_WAKE, 1, 0, 0, 0);
+	__elh_trap(SYS_futex, (long)&area->doorbell, FUTEX_WAKE, 1, 0, 0, 0);
 }
 
 /* A kernel thread of the runtime running fn(w): its thread block names
@@ -114,16 +96,16 @@ static struct worker *new_thread(int (*fn)(void *))
 	struct worker *w;
 	long p, r;
 
-	p = trap(SYS_mmap, 0, POOL_STACK + sizeof *w, PROT_READ | PROT_WRITE,
+	p = __elh_trap(SYS_mmap, 0, POOL_STACK + sizeof *w, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if ((unsigned long)p > -4096UL) return 0;
 	w = (struct worker *)(p + POOL_STACK);
 	w->tls.self = &w->tls;
-	trap(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all, (long)&old, _NSIG / 8, 0, 0);
+	__elh_trap(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all, (long)&old, _NSIG / 8, 0, 0);
 	r = __clone_kernel(fn, (char *)p + POOL_STACK, flags, w, &w->ktid, &w->tls, 0);
-	trap(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, _NSIG / 8, 0, 0);
+	__elh_trap(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, _NSIG / 8, 0, 0);
 	if (r >= 0) return w;
-	trap(SYS_munmap, p, POOL_STACK + sizeof *w, 0, 0, 0, 0);
+	__elh_trap(SYS_munmap, p, POOL_STACK + sizeof *w, 0, 0, 0, 0);
 	return 0;
 }
 
@@ -195,12 +177,12 @@ post:
 	q->flags = flags;
 	__atomic_store_n(&q->state, ELH_SQE_DONE, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&q->waiting, __ATOMIC_SEQ_CST))
-		trap(SYS_futex, (long)&q->state, FUTEX_WAKE, 1, 0, 0, 0);
+		__elh_trap(SYS_futex, (long)&q->state, FUTEX_WAKE, 1, 0, 0, 0);
 	if (notify && notify <= ELH_MAX_CARRIERS) {
 		struct elh_carrier *c = &area->carrier[notify - 1];
 		__atomic_add_fetch(&c->events, 1, __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&c->sleeping, __ATOMIC_SEQ_CST))
-			trap(SYS_futex, (long)&c->events, FUTEX_WAKE, 1, 0, 0, 0);
+			__elh_trap(SYS_futex, (long)&c->events, FUTEX_WAKE, 1, 0, 0, 0);
 	}
 }
 
@@ -224,13 +206,13 @@ static int worker_main(void *arg)
 	struct worker *w = arg;
 	const uint64_t mask = ~(1ull << (POOL_SIG - 1));
 
-	trap(SYS_rt_sigprocmask, SIG_SETMASK, (long)&mask, 0, _NSIG / 8, 0, 0);
+	__elh_trap(SYS_rt_sigprocmask, SIG_SETMASK, (long)&mask, 0, _NSIG / 8, 0, 0);
 	for (;;) {
-		uint64_t t0 = rdtsc();
+		uint64_t t0 = __elh_rdtsc();
 		uint32_t seen;
 
-		while (rdtsc() - t0 < POOL_SPIN_TSC) {
-			if (scan(w)) t0 = rdtsc();
+		while (__elh_rdtsc() - t0 < POOL_SPIN_TSC) {
+			if (scan(w)) t0 = __elh_rdtsc();
 			else __asm__ __volatile__ ("pause");
 		}
 		/* Asleep from the submitters' view, then a last look: a
@@ -238,7 +220,7 @@ static int worker_main(void *arg)
 		seen = __atomic_load_n(&area->doorbell, __ATOMIC_SEQ_CST);
 		__atomic_sub_fetch(&area->workers_awake, 1, __ATOMIC_SEQ_CST);
 		if (!scan(0))
-			trap(SYS_futex, (long)&area->doorbell, FUTEX_WAIT, seen, 0, 0, 0);
+			__elh_trap(SYS_futex, (long)&area->doorbell, FUTEX_WAIT, seen, 0, 0, 0);
 		__atomic_add_fetch(&area->workers_awake, 1, __ATOMIC_SEQ_CST);
 	}
 	return 0;
@@ -246,7 +228,7 @@ static int worker_main(void *arg)
 
 struct elh_shared *__elh_pool_start(int vcpus)
 {
-	long p = trap(SYS_mmap, 0, sizeof *area, PROT_READ | PROT_WRITE,
+	long p = __elh_trap(SYS_mmap, 0, sizeof *area, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if ((unsigned long)p > -4096UL) return 0;
@@ -257,9 +239,9 @@ struct elh_shared *__elh_pool_start(int vcpus)
 	area->vcpus = vcpus;
 	for (size_t i = 0; i < sizeof pooled / sizeof *pooled; i++)
 		area->exitless[pooled[i] / 64] |= 1ull << pooled[i] % 64;
-	pid = trap(SYS_getpid, 0, 0, 0, 0, 0, 0);
+	pid = __elh_trap(SYS_getpid, 0, 0, 0, 0, 0, 0);
 	if (spawn() < 0) {
-		trap(SYS_munmap, p, sizeof *area, 0, 0, 0, 0);
+		__elh_trap(SYS_munmap, p, sizeof *area, 0, 0, 0, 0);
 		area = 0;
 		return 0;
 	}
@@ -280,7 +262,7 @@ void __elh_pool_interrupt(struct elh_sqe *q, int restart)
 	for (int i = 0; i < n; i++) {
 		struct worker *w = workers[i];
 		if (w && __atomic_load_n(&w->running, __ATOMIC_SEQ_CST) == q)
-			trap(SYS_tgkill, pid, w->ktid, POOL_SIG, 0, 0, 0);
+			__elh_trap(SYS_tgkill, pid, w->ktid, POOL_SIG, 0, 0, 0);
 	}
 }
 

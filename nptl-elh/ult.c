@@ -138,49 +138,8 @@ static struct ult *tids[NBUCKETS];
 static struct k_sigaction actions[_NSIG];
 static volatile uint64_t routed;	/* signals taken by a scheduler, to route */
 static volatile uint64_t unrouted;	/* routed ones every thread blocks */
-static volatile int blockers[64];	/* per signal, the threads that block it */
-
-/* Keep `blockers` in step with a thread's mask going from old to new. */
-static void account_mask(uint64_t old, uint64_t new)
-{
-	for (uint64_t d = old ^ new; d; d &= d - 1) {
-		int i = __builtin_ctzll(d);
-		__atomic_add_fetch(&blockers[i], new >> i & 1 ? 1 : -1, __ATOMIC_RELAXED);
-	}
-}
-
-/* What a vCPU with no thread to run blocks: the signals every thread
- * blocks.  Others reach its scheduler, which routes them (sig_entry). */
-static uint64_t idle_mask(void)
-{
-	int n = __atomic_load_n(&live, __ATOMIC_RELAXED);
-	uint64_t m = 0;
-
-	for (int i = 0; i < 64; i++)
-		if (__atomic_load_n(&blockers[i], __ATOMIC_RELAXED) >= n) m |= 1ull << i;
-	return m;
-}
-
 hidden void __elh_ult_switch(uint64_t *, uint64_t);
 hidden void __elh_ult_trampoline(void);
-
-static inline long trap(long n, long a, long b, long c, long d, long e, long f)
-{
-	unsigned long ret;
-	register long r10 __asm__("r10") = d;
-	register long r8 __asm__("r8") = e;
-	register long r9 __asm__("r9") = f;
-	__asm__ __volatile__ ("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b),
-			      "d"(c), "r"(r10), "r"(r8), "r"(r9) : "rcx", "r11", "memory");
-	return ret;
-}
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ __volatile__ ("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-}
 
 static void lock(volatile int *l)
 {
@@ -199,7 +158,7 @@ static uint64_t now_ns(void)
 	struct timespec ts;
 
 	if (__elh_clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
-		trap(SYS_clock_gettime, CLOCK_MONOTONIC, (long)&ts, 0, 0, 0, 0);
+		__elh_trap(SYS_clock_gettime, CLOCK_MONOTONIC, (long)&ts, 0, 0, 0, 0);
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
@@ -248,7 +207,7 @@ static void wake_idle(void)
 		struct elh_carrier *w = &__elh_shared->carrier[i];
 		if (__atomic_load_n(&w->sleeping, __ATOMIC_SEQ_CST)) {
 			__atomic_add_fetch(&w->events, 1, __ATOMIC_SEQ_CST);
-			trap(SYS_futex, (long)&w->events, FUTEX_WAKE, 1, 0, 0, 0);
+			__elh_trap(SYS_futex, (long)&w->events, FUTEX_WAKE, 1, 0, 0, 0);
 			return;
 		}
 	}
@@ -390,7 +349,7 @@ static int run_timers(struct carrier *c)
 static void set_fs(struct carrier *c, uint64_t fs)
 {
 	if (c->fs != fs) {
-		trap(SYS_arch_prctl, 0x1002 /* ARCH_SET_FS */, fs, 0, 0, 0, 0);
+		__elh_trap(SYS_arch_prctl, 0x1002 /* ARCH_SET_FS */, fs, 0, 0, 0, 0);
 		c->fs = fs;
 	}
 }
@@ -398,7 +357,7 @@ static void set_fs(struct carrier *c, uint64_t fs)
 static void set_kmask(struct carrier *c, uint64_t mask)
 {
 	if (c->kmask != mask || c->kunknown) {
-		trap(SYS_rt_sigprocmask, SIG_SETMASK, (long)&mask, 0, _NSIG / 8, 0, 0);
+		__elh_trap(SYS_rt_sigprocmask, SIG_SETMASK, (long)&mask, 0, _NSIG / 8, 0, 0);
 		c->kmask = mask;
 		c->kunknown = 0;
 	}
@@ -411,7 +370,7 @@ static void interrupt_call(struct ult *u, int restart)
 	if (__elh_pool_active())
 		__elh_pool_interrupt(u->sqe, restart);
 	else
-		trap(ELH_SYS_interrupt, u->sqe - __elh_shared->sqe, restart, 0, 0, 0, 0);
+		__elh_trap(ELH_SYS_interrupt, u->sqe - __elh_shared->sqe, restart, 0, 0, 0, 0);
 }
 
 /* The ULTs whose calls have completed join the tail of the run queue:
@@ -456,12 +415,12 @@ static int anything(struct carrier *c)
 static void idle(struct carrier *c)
 {
 	struct elh_carrier *w = &__elh_shared->carrier[c->idx];
-	uint64_t t0 = rdtsc(), spin = __elh_shared->spin_tsc;
+	uint64_t t0 = __elh_rdtsc(), spin = __elh_shared->spin_tsc;
 	uint32_t ev;
 	int rang = 0;
 
 	__atomic_add_fetch(&nspinning, 1, __ATOMIC_SEQ_CST);
-	while (rdtsc() - t0 < spin) {
+	while (__elh_rdtsc() - t0 < spin) {
 		if (anything(c)) {
 			__atomic_sub_fetch(&nspinning, 1, __ATOMIC_SEQ_CST);
 			return;
@@ -476,13 +435,13 @@ static void idle(struct carrier *c)
 	for (struct ult *u = c->calls; u && !rang; u = u->next)
 		if (__atomic_load_n(&u->sqe->state, __ATOMIC_SEQ_CST) == ELH_SQE_SUBMITTED) {
 			__atomic_add_fetch(&__elh_shared->doorbell, 1, __ATOMIC_SEQ_CST);
-			trap(SYS_futex, (long)&__elh_shared->doorbell, FUTEX_WAKE, 1, 0, 0, 0);
+			__elh_trap(SYS_futex, (long)&__elh_shared->doorbell, FUTEX_WAKE, 1, 0, 0, 0);
 			rang = 1;
 		}
 
-	/* With the in-process pool, the signal thread takes the process's
-	 * signals: an idle vCPU blocks them all. */
-	set_kmask(c, __elh_pool_active() ? ~0ull : idle_mask());
+	/* The signal thread takes the process's signals: an idle vCPU
+	 * blocks them all. */
+	set_kmask(c, ~0ull);
 	__atomic_store_n(&w->sleeping, 1, __ATOMIC_SEQ_CST);
 	ev = __atomic_load_n(&w->events, __ATOMIC_SEQ_CST);
 	if (!anything(c)) {
@@ -495,7 +454,7 @@ static void idle(struct carrier *c)
 			ts.tv_nsec = left % 1000000000;
 			tp = &ts;
 		}
-		trap(SYS_futex, (long)&w->events, FUTEX_WAIT, ev, (long)tp, 0, 0);
+		__elh_trap(SYS_futex, (long)&w->events, FUTEX_WAIT, ev, (long)tp, 0, 0);
 	}
 	__atomic_store_n(&w->sleeping, 0, __ATOMIC_RELAXED);
 }
@@ -527,7 +486,6 @@ static void end_ult(struct carrier *c, struct ult *u)
 	size_t size = u->unmap_size;
 	uint32_t tid = u->tid;
 
-	account_mask(u->mask, 0);
 	/* u may live on the stack unmapped below: nothing of it is read
 	 * after this point. */
 	tid_del(u);
@@ -536,13 +494,13 @@ static void end_ult(struct carrier *c, struct ult *u)
 		__atomic_compare_exchange_n(&__elh_shared->sqe[i].owner, &owner, 0, 0,
 					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
 	}
-	if (base) trap(SYS_munmap, (long)base, size, 0, 0, 0, 0);
+	if (base) __elh_trap(SYS_munmap, (long)base, size, 0, 0, 0, 0);
 	if (ctid) {
 		*ctid = 0;
 		futex_wake(c, ctid, 1, ~0u);
 	}
 	if (!__atomic_sub_fetch(&live, 1, __ATOMIC_SEQ_CST))
-		trap(SYS_exit_group, 0, 0, 0, 0, 0, 0);
+		__elh_trap(SYS_exit_group, 0, 0, 0, 0, 0, 0);
 }
 
 /* Queue u on a futex if *faddr still holds fval, under the bucket lock
@@ -595,7 +553,7 @@ static void schedule(struct carrier *c)
 					if (v)
 						enqueue(c, v);
 					else
-						trap(SYS_sched_yield, 0, 0, 0, 0, 0, 0);
+						__elh_trap(SYS_sched_yield, 0, 0, 0, 0, 0, 0);
 				}
 				enqueue(c, u);
 				break;
@@ -670,7 +628,7 @@ static void deliver_pending(struct ult *u)
 	while ((p = __atomic_load_n(&u->sigpend, __ATOMIC_ACQUIRE) & ~u->mask)) {
 		int sig = __builtin_ctzll(p) + 1;
 		__atomic_and_fetch(&u->sigpend, ~(1ull << (sig - 1)), __ATOMIC_ACQ_REL);
-		trap(SYS_tkill, u->carrier->ktid, sig, 0, 0, 0, 0);
+		__elh_trap(SYS_tkill, u->carrier->ktid, sig, 0, 0, 0, 0);
 	}
 }
 
@@ -697,7 +655,7 @@ static long ult_kill_from(struct carrier *here, struct ult *me, int tid, int sig
 			__atomic_or_fetch(&me->sigpend, 1ull << (sig - 1), __ATOMIC_SEQ_CST);
 			return 0;
 		}
-		return trap(SYS_tkill, me->carrier->ktid, sig, 0, 0, 0, 0);
+		return __elh_trap(SYS_tkill, me->carrier->ktid, sig, 0, 0, 0, 0);
 	}
 	lock(&tid_lock);
 	for (u = tids[(unsigned)tid % NBUCKETS]; u && u->tid != tid; u = u->hnext);
@@ -709,7 +667,7 @@ static long ult_kill_from(struct carrier *here, struct ult *me, int tid, int sig
 		/* A process's signal for a thread that runs: on its vCPU now.
 		 * Should the thread switch out first, another one that does not
 		 * block it takes it there, as Linux may choose. */
-		long r = trap(SYS_tkill, u->carrier->ktid, sig, 0, 0, 0, 0);
+		long r = __elh_trap(SYS_tkill, u->carrier->ktid, sig, 0, 0, 0, 0);
 		unlock(&tid_lock);
 		return r;
 	}
@@ -777,12 +735,12 @@ static long ult_sigmask(struct ult *u, int how, const uint64_t *set, uint64_t *o
 	case SIG_SETMASK: m = *set; break;
 	default: return -EINVAL;
 	}
-	account_mask(u->mask, m & ~never);
 	u->mask = m & ~never;
 	set_kmask(u->carrier, u->mask);
-	if (__atomic_load_n(&unrouted, __ATOMIC_RELAXED) & ~u->mask)
-		__atomic_or_fetch(&u->sigpend, __atomic_fetch_and(&unrouted, u->mask, __ATOMIC_SEQ_CST) & ~u->mask,
-				  __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&unrouted, __ATOMIC_RELAXED) & ~u->mask) {
+		uint64_t p = __atomic_fetch_and(&unrouted, u->mask, __ATOMIC_SEQ_CST) & ~u->mask;
+		__atomic_or_fetch(&u->sigpend, p, __ATOMIC_SEQ_CST);
+	}
 	if (u->sigpend & ~u->mask) deliver_pending(u);
 	return 0;
 }
@@ -853,7 +811,7 @@ static void preempt_tick(void)
 		if ((waiting || __atomic_load_n(&c->calls, __ATOMIC_RELAXED)) && sw == c->seen_switches &&
 		    __atomic_load_n(&c->cur, __ATOMIC_RELAXED) &&
 		    !__atomic_exchange_n(&c->kick, 1, __ATOMIC_ACQ_REL))
-			trap(SYS_tkill, c->ktid, POOL_SIG, 0, 0, 0, 0);
+			__elh_trap(SYS_tkill, c->ktid, POOL_SIG, 0, 0, 0, 0);
 		c->seen_switches = sw;
 	}
 }
@@ -867,7 +825,7 @@ static void sig_entry(int sig, siginfo_t *info, void *ctx)
 
 	if (on_sched_stack(uc->uc_mcontext.gregs[REG_RSP], &c)) {
 		/* A preemption request that came late: nothing to preempt. */
-		if (sig == POOL_SIG && __elh_pool_active()) return;
+		if (sig == POOL_SIG) return;
 		/* No thread runs here: a scheduler routes it (find_work), and
 		 * its sleep, if that is what was interrupted, ends. */
 		__atomic_or_fetch(&routed, 1ull << (sig - 1), __ATOMIC_SEQ_CST);
@@ -900,7 +858,7 @@ static long install(int sig, const struct k_sigaction *a)
 {
 	struct k_sigaction k = *a;
 
-	if (sig == POOL_SIG && __elh_pool_active()) {
+	if (sig == POOL_SIG && __elh_ult_active) {
 		/* SA_RESTART: a preemption request must not interrupt a call
 		 * the vCPU makes; a worker's call is stopped all the same
 		 * (__elh_pool_signal).  No alternate stack: a thread preempted
@@ -912,12 +870,13 @@ static long install(int sig, const struct k_sigaction *a)
 		k.handler = (void (*)(int))sig_entry;
 		k.flags |= SA_SIGINFO;
 	}
-	return trap(SYS_rt_sigaction, sig, (long)&k, 0, _NSIG / 8, 0, 0);
+	return __elh_trap(SYS_rt_sigaction, sig, (long)&k, 0, _NSIG / 8, 0, 0);
 }
 
-/* The signal thread of the in-process pool: every signal sent to the
- * process is taken here and routed to a thread (idle vCPUs block them all,
- * so that none is lost to a vCPU whose mask is out of date).  A signal
+/* The signal thread, a kernel thread (a guest thread under elh) of the
+ * runtime: every signal sent to the process is taken here and routed to a
+ * thread (idle vCPUs block them all, so that none is lost to a vCPU whose
+ * mask is out of date).  A signal
  * whose default action ignores it is dropped; one whose default stops the
  * process stops it. */
 #define TICK_NS 10000000 /* the preemption tick: 10 ms */
@@ -930,7 +889,7 @@ static int signal_thread(void *arg)
 
 	(void)arg;
 	for (;;) {
-		long sig = trap(SYS_rt_sigtimedwait, (long)&set, 0, (long)&tick, _NSIG / 8, 0, 0);
+		long sig = __elh_trap(SYS_rt_sigtimedwait, (long)&set, 0, (long)&tick, _NSIG / 8, 0, 0);
 		void (*h)(int);
 		uint64_t now = now_ns();
 
@@ -946,7 +905,7 @@ static int signal_thread(void *arg)
 			case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
 				continue;
 			case SIGTSTP: case SIGTTIN: case SIGTTOU:
-				trap(SYS_kill, self_pid, SIGSTOP, 0, 0, 0, 0);
+				__elh_trap(SYS_kill, self_pid, SIGSTOP, 0, 0, 0, 0);
 				continue;
 			}
 		}
@@ -956,7 +915,8 @@ static int signal_thread(void *arg)
 	return 0;
 }
 
-static long ult_sigaction(int sig, const struct k_sigaction *act, struct k_sigaction *old, size_t size)
+static long ult_sigaction(int sig, const struct k_sigaction *act, struct k_sigaction *old,
+			  size_t size)
 {
 	long r;
 
@@ -1003,7 +963,8 @@ static void route_signals(struct carrier *c)
 /* sigwait and sigtimedwait: a signal sent to this ULT (pending in the
  * guest), or one pending for its vCPU or the process (asked of the
  * monitor without waiting), else wait for ult_kill. */
-static long futex_wait(struct ult *, volatile int *, int, const struct timespec *, unsigned, int, int);
+static long futex_wait(struct ult *, volatile int *, int, const struct timespec *, unsigned, int,
+		       int);
 
 static long ult_sigwait(struct ult *u, const uint64_t *set, siginfo_t *info,
 			const struct timespec *ts, size_t size)
@@ -1038,7 +999,7 @@ static long ult_sigwait(struct ult *u, const uint64_t *set, siginfo_t *info,
 			}
 			return sig;
 		}
-		r = trap(SYS_rt_sigtimedwait, (long)set, (long)info, (long)&poll, size, 0, 0);
+		r = __elh_trap(SYS_rt_sigtimedwait, (long)set, (long)info, (long)&poll, size, 0, 0);
 		if (r != -EAGAIN) break;
 		/* Process-directed signals are looked for again every 10 ms. */
 		if (deadline) {
@@ -1067,7 +1028,6 @@ static long ult_pause(struct ult *u, const uint64_t *mask, size_t size)
 
 	if (mask) {
 		if (size != _NSIG / 8) return -EINVAL;
-		account_mask(u->mask, *mask & ~never);
 		u->mask = *mask & ~never;
 		set_kmask(u->carrier, u->mask);
 	}
@@ -1080,7 +1040,6 @@ static long ult_pause(struct ult *u, const uint64_t *mask, size_t size)
 		futex_wait(u, &u->sigword, seen, 0, ~0u, 0, 0);
 	}
 	if (mask) {
-		account_mask(u->mask, saved);
 		u->mask = saved;
 		set_kmask(u->carrier, u->mask);
 	}
@@ -1104,7 +1063,7 @@ static long futex_wait(struct ult *u, volatile int *addr, int val, const struct 
 			struct timespec now;
 			uint64_t t;
 			if (__elh_clock_gettime(realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, &now) < 0)
-				trap(SYS_clock_gettime, realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC,
+				__elh_trap(SYS_clock_gettime, realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC,
 				     (long)&now, 0, 0, 0, 0);
 			t = now.tv_sec * 1000000000ull + now.tv_nsec;
 			if (rel <= t) return -ETIMEDOUT;
@@ -1236,7 +1195,7 @@ static int forked;
 
 static long ult_fork(void)
 {
-	long r = trap(SYS_fork, 0, 0, 0, 0, 0, 0);
+	long r = __elh_trap(SYS_fork, 0, 0, 0, 0, 0, 0);
 
 	if (r == 0) {
 		forked = 1;
@@ -1278,7 +1237,7 @@ int __elh_ult_syscall(long n, long a, long b, long c, long d, long e, long f, lo
 		*ret = ult_kill((int)a, (int)b);
 		return 1;
 	case SYS_tgkill:
-		if (a != trap(SYS_getpid, 0, 0, 0, 0, 0, 0)) {
+		if (a != __elh_trap(SYS_getpid, 0, 0, 0, 0, 0, 0)) {
 			*ret = a <= 0 ? -EINVAL : -ESRCH;
 			return 1;
 		}
@@ -1315,12 +1274,12 @@ int __elh_ult_syscall(long n, long a, long b, long c, long d, long e, long f, lo
 		/* To its own process, a signal the caller does not block is the
 		 * caller's: POSIX has it delivered before kill returns. */
 		if (a == self_pid && b > 0 && b < _NSIG && !(u->mask >> (b - 1) & 1)) {
-			*ret = trap(SYS_tkill, u->carrier->ktid, b, 0, 0, 0, 0);
+			*ret = __elh_trap(SYS_tkill, u->carrier->ktid, b, 0, 0, 0, 0);
 			return 1;
 		}
 		return 0;
 	case SYS_rt_sigpending:
-		*ret = trap(SYS_rt_sigpending, a, b, 0, 0, 0, 0);
+		*ret = __elh_trap(SYS_rt_sigpending, a, b, 0, 0, 0, 0);
 		if (!*ret && b == _NSIG / 8)
 			*(uint64_t *)a |= u->sigpend | (__atomic_load_n(&unrouted, __ATOMIC_RELAXED) & u->mask);
 		return 1;
@@ -1381,8 +1340,8 @@ static void carrier_main(struct carrier *c)
 {
 	uint64_t m;
 
-	c->ktid = trap(SYS_gettid, 0, 0, 0, 0, 0, 0);
-	trap(SYS_rt_sigprocmask, SIG_SETMASK, 0, (long)&m, _NSIG / 8, 0, 0);
+	c->ktid = __elh_trap(SYS_gettid, 0, 0, 0, 0, 0, 0);
+	__elh_trap(SYS_rt_sigprocmask, SIG_SETMASK, 0, (long)&m, _NSIG / 8, 0, 0);
 	c->kmask = m;
 	__atomic_store_n(&c->fs, ~0ull, __ATOMIC_RELAXED);
 	schedule(c);
@@ -1390,7 +1349,7 @@ static void carrier_main(struct carrier *c)
 
 static char *sched_stack(void)
 {
-	long p = trap(SYS_mmap, 0, SCHED_STACK, PROT_READ | PROT_WRITE,
+	long p = __elh_trap(SYS_mmap, 0, SCHED_STACK, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	return (unsigned long)p > -4096UL ? 0 : (char *)p;
 }
@@ -1415,7 +1374,7 @@ static int local_vcpus(void)
 	if (n < 1) {
 		static const char msg[] = "elh-musl: ELH_VCPUS must be a number from 1 to 64;"
 					  " threads stay one per kernel thread\n";
-		trap(SYS_write, 2, (long)msg, sizeof msg - 1, 0, 0, 0);
+		__elh_trap(SYS_write, 2, (long)msg, sizeof msg - 1, 0, 0, 0);
 	}
 	return (int)n;
 }
@@ -1437,7 +1396,7 @@ static int activate(void)
 		if (!__elh_pool_start(n)) {
 			static const char msg[] = "elh-musl: cannot start the call pool of M:N threads;"
 						  " threads stay one per kernel thread\n";
-			trap(SYS_write, 2, (long)msg, sizeof msg - 1, 0, 0, 0);
+			__elh_trap(SYS_write, 2, (long)msg, sizeof msg - 1, 0, 0, 0);
 			return -1;
 		}
 	}
@@ -1446,26 +1405,25 @@ static int activate(void)
 		carriers[i].idx = i;
 		if (!(carriers[i].stack = sched_stack())) return -1;
 	}
-	trap(SYS_rt_sigprocmask, SIG_SETMASK, 0, (long)&m, _NSIG / 8, 0, 0);
-	c0->ktid = trap(SYS_gettid, 0, 0, 0, 0, 0, 0);
-	self_pid = trap(SYS_getpid, 0, 0, 0, 0, 0, 0);
+	__elh_trap(SYS_rt_sigprocmask, SIG_SETMASK, 0, (long)&m, _NSIG / 8, 0, 0);
+	c0->ktid = __elh_trap(SYS_gettid, 0, 0, 0, 0, 0, 0);
+	self_pid = __elh_trap(SYS_getpid, 0, 0, 0, 0, 0, 0);
 	c0->kmask = m;
 	c0->fs = (uint64_t)me;
 	c0->sched_rsp = new_context((uintptr_t)c0->stack + SCHED_STACK, sched_entry, c0);
 	main_ult.tid = me->tid;
 	main_ult.fs = (uint64_t)me;
 	main_ult.mask = m;
-	account_mask(0, m);
 	/* Signals pending for the main thread, blocked, go with it: it may
 	 * unblock them on another vCPU. */
 	{
 		const struct timespec zero = { 0, 0 };
 		long sig;
-		while ((sig = trap(SYS_rt_sigtimedwait, (long)&m, 0, (long)&zero, _NSIG / 8, 0, 0)) > 0)
+		while ((sig = __elh_trap(SYS_rt_sigtimedwait, (long)&m, 0, (long)&zero, _NSIG / 8, 0, 0)) > 0)
 			main_ult.sigpend |= 1ull << (sig - 1);
 	}
 	main_ult.carrier = c0;
-	trap(SYS_prctl, PR_GET_NAME, (long)main_ult.name, 0, 0, 0, 0);
+	__elh_trap(SYS_prctl, PR_GET_NAME, (long)main_ult.name, 0, 0, 0, 0);
 	main_ult.ctid = &__thread_list_lock; /* musl's __init_tp gave it to the kernel */
 	main_ult.state = U_RUN;
 	c0->cur = &main_ult;
@@ -1473,18 +1431,18 @@ static int activate(void)
 	live = 1;
 	tid_add(&main_ult);
 	ncarriers = 1;
+	__elh_ult_active = 1;
 	for (int sig = 1; sig < _NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP) continue;
-		if (trap(SYS_rt_sigaction, sig, 0, (long)&actions[sig], _NSIG / 8, 0, 0) == 0 &&
+		if (__elh_trap(SYS_rt_sigaction, sig, 0, (long)&actions[sig], _NSIG / 8, 0, 0) == 0 &&
 		    ((actions[sig].handler != SIG_DFL && actions[sig].handler != SIG_IGN) ||
-		     (sig == POOL_SIG && __elh_pool_active())))
+		     sig == POOL_SIG))
 			install(sig, &actions[sig]);
 	}
-	__elh_ult_active = 1;
-	if (__elh_pool_active() && __elh_pool_thread(signal_thread) < 0) {
+	if (__elh_pool_thread(signal_thread) < 0) {
 		static const char msg[] = "elh-musl: cannot start the signal thread of M:N threads\n";
-		trap(SYS_write, 2, (long)msg, sizeof msg - 1, 0, 0, 0);
-		trap(SYS_exit_group, 127, 0, 0, 0, 0, 0);
+		__elh_trap(SYS_write, 2, (long)msg, sizeof msg - 1, 0, 0, 0);
+		__elh_trap(SYS_exit_group, 127, 0, 0, 0, 0, 0);
 	}
 	for (int i = 1; i < n; i++) {
 		const int flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
@@ -1541,7 +1499,6 @@ static int new_ult(struct ult *me, int (*fn)(void *), void *stack, int flags, vo
 	u->fn = fn;
 	u->arg = arg;
 	u->mask = me->mask;
-	account_mask(0, u->mask);
 	memcpy(u->name, me->name, sizeof u->name);
 	u->rsp = new_context((uintptr_t)u, ult_main, u);
 	((struct pthread *)tls)->elh_ult = u;
