@@ -80,6 +80,7 @@ struct ult {
 	/* signals */
 	uint64_t mask;
 	volatile uint64_t sigpend;
+	volatile unsigned short rtq[33]; /* real-time signals 32..64 queued */
 	volatile int sigword;	/* futex word of sigwait, bumped by ult_kill */
 	volatile uint64_t waitset; /* the signals it waits for in sigwait */
 	unsigned delivered;	/* signals raised for it on its vCPU (pause) */
@@ -373,6 +374,14 @@ static void interrupt_call(struct ult *u, int restart)
 		__elh_trap(ELH_SYS_interrupt, u->sqe - __elh_shared->sqe, restart, 0, 0, 0, 0);
 }
 
+/* Ask vCPU c to look at the ULT it runs (sig_entry: its pending signals,
+ * or a preemption). */
+static void kick(struct carrier *c)
+{
+	if (!__atomic_exchange_n(&c->kick, 1, __ATOMIC_ACQ_REL))
+		__elh_trap(SYS_tkill, c->ktid, POOL_SIG, 0, 0, 0, 0);
+}
+
 /* The ULTs whose calls have completed join the tail of the run queue:
  * a thread that yields in a loop cannot keep them waiting. */
 static void poll_calls(struct carrier *c)
@@ -619,6 +628,23 @@ static void block(struct ult *u, int action)
 
 /* ---- signals to ULTs ---- */
 
+/* A signal pending on u: a bit, and for a real-time signal a count too
+ * (they queue). */
+static void pend_add(struct ult *u, int sig)
+{
+	if (sig >= 32) __atomic_add_fetch(&u->rtq[sig - 32], 1, __ATOMIC_SEQ_CST);
+	__atomic_or_fetch(&u->sigpend, 1ull << (sig - 1), __ATOMIC_SEQ_CST);
+}
+
+/* Take one instance of sig off u's pending signals. */
+static void pend_take(struct ult *u, int sig)
+{
+	if (sig >= 32 && __atomic_load_n(&u->rtq[sig - 32], __ATOMIC_SEQ_CST) &&
+	    __atomic_sub_fetch(&u->rtq[sig - 32], 1, __ATOMIC_SEQ_CST))
+		return;
+	__atomic_and_fetch(&u->sigpend, ~(1ull << (sig - 1)), __ATOMIC_ACQ_REL);
+}
+
 /* Signals sent to this ULT while it waited: raised on its carrier now that
  * it runs there, so the monitor runs the handlers on it. */
 static void deliver_pending(struct ult *u)
@@ -627,7 +653,7 @@ static void deliver_pending(struct ult *u)
 
 	while ((p = __atomic_load_n(&u->sigpend, __ATOMIC_ACQUIRE) & ~u->mask)) {
 		int sig = __builtin_ctzll(p) + 1;
-		__atomic_and_fetch(&u->sigpend, ~(1ull << (sig - 1)), __ATOMIC_ACQ_REL);
+		pend_take(u, sig);
 		__elh_trap(SYS_tkill, u->carrier->ktid, sig, 0, 0, 0, 0);
 	}
 }
@@ -652,7 +678,7 @@ static long ult_kill_from(struct carrier *here, struct ult *me, int tid, int sig
 		/* Blocked, it stays with the thread, which may move to
 		 * another vCPU before unblocking it (ult_sigmask). */
 		if (sig && (me->mask >> (sig - 1) & 1)) {
-			__atomic_or_fetch(&me->sigpend, 1ull << (sig - 1), __ATOMIC_SEQ_CST);
+			pend_add(me, sig);
 			return 0;
 		}
 		return __elh_trap(SYS_tkill, me->carrier->ktid, sig, 0, 0, 0, 0);
@@ -679,7 +705,7 @@ static long ult_kill_from(struct carrier *here, struct ult *me, int tid, int sig
 		unlock(&tid_lock);
 		return -ESRCH;
 	}
-	__atomic_or_fetch(&u->sigpend, 1ull << (sig - 1), __ATOMIC_SEQ_CST);
+	pend_add(u, sig);
 	__atomic_add_fetch(&u->sigword, 1, __ATOMIC_SEQ_CST);
 	if (u->state == U_WAIT && u->faddr == &u->sigword) {
 		/* in sigwait: its futex wait ends */
@@ -708,6 +734,11 @@ static long ult_kill_from(struct carrier *here, struct ult *me, int tid, int sig
 		} else if (u->state == U_CALL && u->sqe) {
 			/* Under the lock: u cannot end and free the entry. */
 			interrupt_call(u, restart);
+		} else if (u->state == U_RUN) {
+			/* Running on another vCPU, maybe without ever making a
+			 * call: kick that vCPU, whose handler raises the
+			 * signals pending for the thread it finds running. */
+			kick(u->carrier);
 		}
 	}
 	unlock(&tid_lock);
@@ -809,9 +840,8 @@ static void preempt_tick(void)
 		struct carrier *c = &carriers[i];
 		unsigned sw = __atomic_load_n(&c->switches, __ATOMIC_RELAXED);
 		if ((waiting || __atomic_load_n(&c->calls, __ATOMIC_RELAXED)) && sw == c->seen_switches &&
-		    __atomic_load_n(&c->cur, __ATOMIC_RELAXED) &&
-		    !__atomic_exchange_n(&c->kick, 1, __ATOMIC_ACQ_REL))
-			__elh_trap(SYS_tkill, c->ktid, POOL_SIG, 0, 0, 0, 0);
+		    __atomic_load_n(&c->cur, __ATOMIC_RELAXED))
+			kick(c);
 		c->seen_switches = sw;
 	}
 }
@@ -821,6 +851,7 @@ static void sig_entry(int sig, siginfo_t *info, void *ctx)
 	ucontext_t *uc = ctx;
 	struct k_sigaction *a = &actions[sig];
 	struct carrier *c;
+	struct ult *u;
 	void (*h)(int) = a->handler;
 
 	if (on_sched_stack(uc->uc_mcontext.gregs[REG_RSP], &c)) {
@@ -838,17 +869,32 @@ static void sig_entry(int sig, siginfo_t *info, void *ctx)
 		return;
 	}
 	if (sig == POOL_SIG && __atomic_exchange_n(&self()->carrier->kick, 0, __ATOMIC_ACQ_REL)) {
-		/* The preemption tick: a musl cancellation handler, if any, may
-		 * still run (it acts only on a pending cancellation). */
-		preempt(self(), uc);
+		/* A kick, not a signal of the program's.  Signals sent to the
+		 * thread are raised here, unless it is inside the runtime,
+		 * which raises them itself (block) or interrupts the call it
+		 * makes with them (schedule); else it is preempted. */
+		u = self();
+		if (!(u->sigpend & ~u->mask))
+			preempt(u, uc);
+		else if (!u->critical)
+			deliver_pending(u);
+		return;
 	}
 	if (a->flags & SA_RESETHAND) a->handler = SIG_DFL;
 	if (h == SIG_DFL || h == SIG_IGN) return; /* changed meanwhile */
-	self()->delivered++; /* for pause and sigsuspend */
+	u = self();
+	u->delivered++; /* for pause and sigsuspend */
+	/* The thread's mask while the handler runs is the kernel's: its own,
+	 * the action's, and the signal; on return, the one the handler
+	 * returns with. */
+	u->mask |= ((uint64_t)a->mask[1] << 32 | a->mask[0]) |
+		   (a->flags & SA_NODEFER ? 0 : 1ull << (sig - 1));
+	u->mask &= ~(1ull << (SIGKILL - 1) | 1ull << (SIGSTOP - 1));
 	if (a->flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))h)(sig, info, ctx);
 	else
 		h(sig);
+	memcpy(&u->mask, &uc->uc_sigmask, sizeof u->mask);
 }
 
 /* The kernel's view of a disposition: sig_entry in place of a handler.
@@ -991,7 +1037,7 @@ static long ult_sigwait(struct ult *u, const uint64_t *set, siginfo_t *info,
 		if (p) {
 			int sig = __builtin_ctzll(p) + 1;
 			u->waitset = 0;
-			__atomic_and_fetch(&u->sigpend, ~(1ull << (sig - 1)), __ATOMIC_ACQ_REL);
+			pend_take(u, sig);
 			if (info) {
 				memset(info, 0, sizeof *info);
 				info->si_signo = sig;
@@ -1161,6 +1207,79 @@ out:
 	return k < 0 ? k : k + m;
 }
 
+/* Priority-inheritance futexes, with the ownership protocol of Linux and
+ * no priorities to inherit (ULTs have none): the word holds the owner's
+ * tid, FUTEX_WAITERS while threads wait, and unlocking hands the lock to
+ * the first waiter. */
+#define PI_WAITERS 0x80000000
+#define PI_OWNER_DIED 0x40000000
+
+static long futex_lock_pi(struct ult *u, volatile int *addr, const struct timespec *ts, int try)
+{
+	struct bucket *b = bucket_of(addr);
+
+	for (;;) {
+		int v = __atomic_load_n(addr, __ATOMIC_SEQ_CST), waiters = 0;
+		long r;
+
+		if ((v & FUTEX_TID_MASK) == u->tid) return -EDEADLK;
+		if (!(v & FUTEX_TID_MASK)) {
+			lock(&b->lock);
+			for (struct ult *w = b->head; w && !waiters; w = w->next)
+				waiters = w->faddr == addr;
+			r = __atomic_compare_exchange_n(addr, &v,
+							u->tid | (v & PI_OWNER_DIED) | (waiters ? PI_WAITERS : 0),
+							0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+			unlock(&b->lock);
+			if (r) return 0;
+			continue;
+		}
+		if (try) return -EAGAIN;
+		if (!(v & PI_WAITERS) &&
+		    !__atomic_compare_exchange_n(addr, &v, v | PI_WAITERS, 0, __ATOMIC_SEQ_CST,
+						 __ATOMIC_SEQ_CST))
+			continue;
+		/* Parked only if the word is unchanged (park); the unlocker
+		 * makes u the owner before waking it. */
+		r = futex_wait(u, addr, v | PI_WAITERS, ts, ~0u, 1, 1);
+		if ((__atomic_load_n(addr, __ATOMIC_SEQ_CST) & FUTEX_TID_MASK) == u->tid) return 0;
+		if (r == -ETIMEDOUT || r == -EINTR || r == -EINVAL) return r;
+	}
+}
+
+static long futex_unlock_pi(struct ult *u, volatile int *addr)
+{
+	struct bucket *b = bucket_of(addr);
+	struct ult *next = 0;
+	int more = 0;
+
+	lock(&b->lock);
+	if ((__atomic_load_n(addr, __ATOMIC_SEQ_CST) & FUTEX_TID_MASK) != u->tid) {
+		unlock(&b->lock);
+		return -EPERM;
+	}
+	for (struct ult **p = &b->head; *p;) {
+		if ((*p)->faddr != addr) {
+			p = &(*p)->next;
+		} else if (!next) {
+			next = *p;
+			*p = next->next;
+			next->in_bucket = 0;
+		} else {
+			more = 1;
+			break;
+		}
+	}
+	__atomic_store_n(addr, next ? next->tid | (more ? PI_WAITERS : 0) : 0, __ATOMIC_SEQ_CST);
+	unlock(&b->lock);
+	if (next) {
+		if (next->deadline) timer_del(next);
+		next->wake_err = 0;
+		make_ready(u->carrier, next);
+	}
+	return 0;
+}
+
 static long ult_futex(struct ult *u, volatile int *addr, int op, int val, const struct timespec *ts,
 		      volatile int *addr2, int val3)
 {
@@ -1182,23 +1301,30 @@ static long ult_futex(struct ult *u, volatile int *addr, int op, int val, const 
 		return futex_requeue(addr, val, (int)(uintptr_t)ts, addr2, 0, 0);
 	case FUTEX_CMP_REQUEUE:
 		return futex_requeue(addr, val, (int)(uintptr_t)ts, addr2, val3, 1);
+	case FUTEX_LOCK_PI:
+		return futex_lock_pi(u, addr, ts, 0);
+	case FUTEX_TRYLOCK_PI:
+		return futex_lock_pi(u, addr, 0, 1);
+	case FUTEX_UNLOCK_PI:
+		return futex_unlock_pi(u, addr);
 	}
 	return -ENOSYS;
 }
 
 /* ---- entry points ---- */
 
-/* fork: the child keeps the calling thread only, as an ordinary kernel
- * thread.  M:N ends there (with the pool, whose workers are gone), and
- * threads the child creates are kernel threads. */
-static int forked;
+/* M:N is not to be tried again: not asked for, refused, or ended by fork
+ * (whose child keeps the calling thread only, as an ordinary kernel
+ * thread: the pool's workers are gone, and threads the child creates are
+ * kernel threads). */
+static int declined;
 
 static long ult_fork(void)
 {
 	long r = __elh_trap(SYS_fork, 0, 0, 0, 0, 0, 0);
 
 	if (r == 0) {
-		forked = 1;
+		declined = 1;
 		__elh_ult_active = 0;
 		__elh_detach();
 	}
@@ -1381,14 +1507,13 @@ static int local_vcpus(void)
 
 /* The calling thread becomes carrier 0 and the main ULT; the other
  * carriers start.  Returns 0, or -1 to stay 1:1. */
-static int activate(void)
+static int try_activate(void)
 {
 	struct pthread *me = __pthread_self();
 	struct carrier *c0 = &carriers[0];
 	uint64_t m;
 	int n;
 
-	if (forked) return -1;
 	if (__elh_exitless()) {
 		if (!(n = __elh_shared->vcpus)) return -1;
 	} else {
@@ -1452,6 +1577,16 @@ static int activate(void)
 				   0, me, 0) < 0)
 			break;
 		ncarriers++;
+	}
+	return 0;
+}
+
+static int activate(void)
+{
+	if (declined) return -1;
+	if (try_activate() < 0) {
+		declined = 1;
+		return -1;
 	}
 	return 0;
 }
