@@ -17,8 +17,10 @@
 
 /* User-level threads over the guest's vCPUs ("carriers").
  *
- * Under `elh run --vcpus N` (elh-abi.h: `vcpus`), the first thread the
- * program creates turns the process M:N: the calling kernel thread becomes
+ * Under `elh run --vcpus N` (elh-abi.h: `vcpus`; AT_ELH_VCPUS in
+ * hypercall mode), or run directly with ELH_VCPUS=N (then with the
+ * in-process pool of pool.c in place of the monitor's workers), the first
+ * thread the program creates turns the process M:N: the calling kernel thread becomes
  * carrier 0 and the main ULT, N-1 more carriers are cloned, and from then
  * on every POSIX thread is a ULT.  Each carrier runs a scheduler on a stack
  * of its own.  A ULT gives its carrier back through __elh_ult_switch with
@@ -36,6 +38,10 @@
  * the timers, then steal from the others' queues; with nothing found they
  * spin for the monitor's budget, then sleep on their word through one
  * trapping call.
+ *
+ * A signal thread of the runtime takes the process's signals and routes
+ * them to ULTs, and ticks every 10 ms to preempt a ULT that keeps its
+ * carrier while others wait (signal_thread, preempt_tick).
  *
  * A ULT's thread pointer is switched with arch_prctl(ARCH_SET_FS), which
  * the systrap platform lets through without a trap.  The code of the
@@ -788,10 +794,10 @@ static int on_sched_stack(uintptr_t sp, struct carrier **cp)
 	return 0;
 }
 
-/* Preemption (the in-process pool's signal thread ticks, see
- * preempt_tick): a ULT that ran for a whole tick while others wait yields
- * from inside the handler of the tick's signal, unless it is inside the
- * runtime, in which case it yields on leaving it. */
+/* Preemption (the signal thread ticks, see preempt_tick): a ULT that ran
+ * for a whole tick while others wait yields from inside the handler of
+ * the kick, unless it is inside the runtime, in which case it yields on
+ * leaving it. */
 static void preempt(struct ult *u, ucontext_t *uc)
 {
 	if (u->critical) {
@@ -898,8 +904,8 @@ static void sig_entry(int sig, siginfo_t *info, void *ctx)
 }
 
 /* The kernel's view of a disposition: sig_entry in place of a handler.
- * With the in-process pool, POOL_SIG always reaches sig_entry, never
- * restarting the call it interrupts: it stops the workers' calls. */
+ * POOL_SIG always reaches sig_entry: it kicks vCPUs and stops the pool's
+ * workers' calls. */
 static long install(int sig, const struct k_sigaction *a)
 {
 	struct k_sigaction k = *a;
