@@ -1330,9 +1330,17 @@ static long ult_fork(void)
 	long r = __elh_trap(SYS_fork, 0, 0, 0, 0, 0, 0);
 
 	if (r == 0) {
+		struct ult *u = self();
 		declined = 1;
 		__elh_ult_active = 0;
 		__elh_detach();
+		/* Runtime code the fork interrupted (a handler run from
+		 * deliver_pending) may go on in the child: its vCPU is this
+		 * thread now, and the parent's pending signals are not its. */
+		u->carrier->ktid = __elh_trap(SYS_gettid, 0, 0, 0, 0, 0, 0);
+		self_pid = __elh_trap(SYS_getpid, 0, 0, 0, 0, 0, 0);
+		u->sigpend = 0;
+		memset((void *)u->rtq, 0, sizeof u->rtq);
 	}
 	return r;
 }

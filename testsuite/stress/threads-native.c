@@ -5,12 +5,15 @@
  *   there);
  * - processes: fork while other threads are blocked in calls, the child
  *   using stdio, pipes and threads of its own before it exits;
- *   posix_spawn and system while threads run.
+ *   posix_spawn and system while threads run; fork from the handler of
+ *   one of two signals pending for a thread (the other is the parent's,
+ *   to take once).
  * Run with one kernel thread per thread and as user-level threads: the
  * output must be the same. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -49,6 +52,40 @@ static void *spinner(void *arg)
 	atomic_fetch_add(&arrived, 1);
 	while (atomic_load(&arrived) < 8)
 		atomic_fetch_add_explicit(&spins[i], 1, memory_order_relaxed);
+	return 0;
+}
+
+/* fork from a signal handler, with another signal pending. */
+static volatile sig_atomic_t usr2_taken;
+static volatile pid_t forked_child;
+
+static void fork_in_handler(int sig)
+{
+	pid_t p;
+	(void)sig;
+	p = fork();
+	if (p == 0) _exit(0);
+	forked_child = p;
+}
+
+static void count_usr2(int sig)
+{
+	(void)sig;
+	usr2_taken++;
+}
+
+static void *signalled(void *arg)
+{
+	sigset_t both;
+	(void)arg;
+	sigemptyset(&both);
+	sigaddset(&both, SIGUSR1);
+	sigaddset(&both, SIGUSR2);
+	/* Both arrive while blocked; unblocking runs both handlers (in an
+	 * order of the system's choosing), SIGUSR1's forking: SIGUSR2 is
+	 * the parent's to take, once. */
+	while (atomic_load(&arrived) < 2) sched_yield();
+	pthread_sigmask(SIG_UNBLOCK, &both, 0);
 	return 0;
 }
 
@@ -91,6 +128,27 @@ int main(void)
 		for (int i = 0; i < 8; i++)
 			check(pthread_join(s[i], 0) == 0, "pthread_join");
 		printf("spin barrier: %d of 8 threads arrived\n", atomic_load(&arrived));
+	}
+	{
+		pthread_t s;
+		sigset_t both;
+		int st;
+		signal(SIGUSR1, fork_in_handler);
+		signal(SIGUSR2, count_usr2);
+		sigemptyset(&both);
+		sigaddset(&both, SIGUSR1);
+		sigaddset(&both, SIGUSR2);
+		pthread_sigmask(SIG_BLOCK, &both, 0);
+		atomic_store(&arrived, 0);
+		check(pthread_create(&s, 0, signalled, 0) == 0, "pthread_create");
+		pthread_sigmask(SIG_UNBLOCK, &both, 0);
+		pthread_kill(s, SIGUSR1);
+		pthread_kill(s, SIGUSR2);
+		atomic_store(&arrived, 2);
+		check(pthread_join(s, 0) == 0, "pthread_join");
+		check(forked_child > 0 && waitpid(forked_child, &st, 0) == forked_child, "waitpid");
+		printf("fork in a handler: the parent took SIGUSR2 %d time(s), the child exited %d\n",
+		       (int)usr2_taken, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 	}
 	check(pipe(feed) == 0 && pipe(out) == 0, "pipe");
 	for (int i = 0; i < 4; i++)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # User-level threads run directly on the host (ELH_VCPUS, the in-process
 # pool): threads that spin without making calls, more of them than vCPUs
-# (preemption), and fork, posix_spawn and system from a threaded program
+# (preemption), and fork (from a signal handler too), posix_spawn and
+# system from a threaded program
 # (testsuite/stress/threads-native.c).  Run with one kernel thread per
 # thread, then over 2 vCPUs and over one: the outputs must be the same.
 # A bad ELH_VCPUS is reported on stderr and leaves the threads 1:1.
