@@ -1034,8 +1034,9 @@ static long ult_sigwait(struct ult *u, const uint64_t *set, siginfo_t *info,
 		uint64_t p = __atomic_load_n(&u->sigpend, __ATOMIC_ACQUIRE) & want, slice = 10000000;
 		struct timespec st;
 
-		/* One that nobody took (route_signals). */
-		if (!p && (__atomic_load_n(&unrouted, __ATOMIC_SEQ_CST) & want)) {
+		/* One that nobody took (route_signals): with the thread's own,
+		 * so that the lowest is taken first. */
+		if (__atomic_load_n(&unrouted, __ATOMIC_SEQ_CST) & want) {
 			uint64_t q = __atomic_fetch_and(&unrouted, ~want, __ATOMIC_SEQ_CST) & want;
 			__atomic_or_fetch(&u->sigpend, q, __ATOMIC_SEQ_CST);
 			continue;
