@@ -78,6 +78,22 @@ static int restartable(long nr)
 	return 1;
 }
 
+/* A signal the kernel raised on this worker for the call it just made
+ * (SIGPIPE, SIGXFSZ) belongs to the thread that submitted it: take it
+ * back, and have that thread make the call again on its vCPU (it fails
+ * again, having done nothing, and the signal arises there). */
+static int took_call_signal(long r)
+{
+	const uint64_t set = 1ull << (SIGPIPE - 1) | 1ull << (SIGXFSZ - 1);
+	const struct timespec zero = { 0, 0 };
+	int got = 0;
+
+	if (r != -EPIPE && r != -EFBIG) return 0;
+	while (__elh_trap(SYS_rt_sigtimedwait, (long)&set, 0, (long)&zero, _NSIG / 8, 0, 0) > 0)
+		got = 1;
+	return got;
+}
+
 static void ring(void)
 {
 	__atomic_add_fetch(&area->doorbell, 1, __ATOMIC_SEQ_CST);
@@ -171,6 +187,7 @@ static void serve(struct worker *w, struct elh_sqe *q)
 	__atomic_store_n(&w->running, 0, __ATOMIC_SEQ_CST);
 	__atomic_sub_fetch(&in_call, 1, __ATOMIC_SEQ_CST);
 	if (r == -EINTR && q->interrupt == 2 && restartable(nr)) flags = ELH_SQE_RESTART;
+	else if (took_call_signal(r)) flags = ELH_SQE_RETRAP;
 post:
 	notify = __atomic_load_n(&q->notify, __ATOMIC_RELAXED);
 	q->result = r;

@@ -499,6 +499,7 @@ static void end_ult(struct carrier *c, struct ult *u)
 	volatile int *ctid = u->ctid;
 	void *base = u->unmap_base;
 	size_t size = u->unmap_size;
+	size_t guard = base ? ((struct pthread *)u->fs)->guard_size : 0;
 	uint32_t tid = u->tid;
 
 	/* u may live on the stack unmapped below: nothing of it is read
@@ -509,7 +510,8 @@ static void end_ult(struct carrier *c, struct ult *u)
 		__atomic_compare_exchange_n(&__elh_shared->sqe[i].owner, &owner, 0, 0,
 					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
 	}
-	if (base) __elh_trap(SYS_munmap, (long)base, size, 0, 0, 0, 0);
+	if (base && !__elh_stack_keep(base, size, guard))
+		__elh_trap(SYS_munmap, (long)base, size, 0, 0, 0, 0);
 	if (ctid) {
 		*ctid = 0;
 		futex_wake(c, ctid, 1, ~0u);
@@ -1342,6 +1344,7 @@ static long ult_fork(void)
 		self_pid = __elh_trap(SYS_getpid, 0, 0, 0, 0, 0, 0);
 		u->sigpend = 0;
 		memset((void *)u->rtq, 0, sizeof u->rtq);
+		__elh_stack_drop();
 	}
 	return r;
 }

@@ -39,6 +39,16 @@ hidden int __clone_kernel(int (*)(void *), void *, int, void *, ...);
 hidden int __elh_ult_clone(int (*)(void *), void *, int, void *, int *, void *, int *, int *);
 hidden _Noreturn void __elh_ult_unmapself(void *, size_t);
 
+/* Thread stacks kept for reuse under M:N (stack.c): pthread_create takes
+ * a mapping of the same size and guard (0: none kept), pthread_join and
+ * the end of a detached thread give one back (0: not kept, unmap it). */
+hidden void *__elh_stack_take(size_t size, size_t guard);
+hidden int __elh_stack_give(void *base, size_t size, size_t guard);
+/* The same, from a vCPU's scheduler (no ULT runs). */
+hidden int __elh_stack_keep(void *base, size_t size, size_t guard);
+/* In a forked child: unmap the kept stacks. */
+hidden void __elh_stack_drop(void);
+
 /* The in-process pool (pool.c), for M:N with no monitor's area: it makes
  * the area, attaches the client to it and starts a worker; 0 on failure. */
 hidden struct elh_shared *__elh_pool_start(int vcpus);
