@@ -24,10 +24,11 @@
 # (elh-musl-gcc, run directly), elh-musl-mn (the same with its threads as
 # user-level threads over as many carriers as the host has cores, blocking
 # calls made by the in-process pool: ELH_VCPUS), elh-hypercall (elh run --mode=hypercall),
-# elh-exitless (elh run), and the same two with --platform=systrap
-# (elh-systrap-hypercall, elh-systrap-exitless), which run on hosts without
-# KVM; elh-mn and elh-systrap-mn are the exit-less modes with the threads
-# as user-level threads over as many vCPUs as the host has cores (--vcpus).
+# elh-exitless (elh run --vcpus=per-thread: each thread a vCPU of its own),
+# and the same two with --platform=systrap (elh-systrap-hypercall,
+# elh-systrap-exitless), which run on hosts without KVM; elh-mn and
+# elh-systrap-mn are exit-less mode as `elh run` runs it by default, the
+# threads as user-level threads over as many vCPUs as the host has cores.
 # A mode whose
 # compiler is missing, or whose `elh run` of a trivial program fails, is
 # listed with the reason and skipped.
@@ -194,12 +195,14 @@ compiler_of() {
 MN_VCPUS=$(nproc 2>/dev/null || echo 2)
 [ "$MN_VCPUS" -le 64 ] || MN_VCPUS=64
 
-# elh_options MODE: the options of `elh run` for an elh mode (none for exit-less, the default).
+# elh_options MODE: the options of `elh run` for an elh mode (exit-less with a vCPU per thread
+# for elh-*exitless: M:N, the default, is elh-*mn).
 elh_options() {
 	case $1 in
 	elh-hypercall) echo "--mode=hypercall" ;;
 	elh-systrap-hypercall) echo "--platform=systrap --mode=hypercall" ;;
-	elh-systrap-exitless) echo "--platform=systrap" ;;
+	elh-exitless) echo "--vcpus=per-thread" ;;
+	elh-systrap-exitless) echo "--platform=systrap --vcpus=per-thread" ;;
 	elh-mn) echo "--vcpus=$MN_VCPUS" ;;
 	elh-systrap-mn) echo "--platform=systrap --vcpus=$MN_VCPUS" ;;
 	esac

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,10 +41,11 @@ static void usage(FILE *f)
 	      "  --max-workers=N    at most N workers, extra ones serving blocking calls\n"
 	      "                     (default 128); past it blocking calls trap\n"
 	      "  --vcpus=N          run the POSIX threads of an elh-musl program as\n"
-	      "                     user-level threads over N vCPUs (1 to 64); by\n"
-	      "                     default each thread is a vCPU of its own.  In\n"
-	      "                     hypercall mode the guest's own worker threads\n"
-	      "                     make its blocking calls\n"
+	      "                     user-level threads over N vCPUs (1 to 64; in\n"
+	      "                     exit-less mode the default is the host's CPUs);\n"
+	      "                     per-thread: each thread is a vCPU of its own (the\n"
+	      "                     default in hypercall mode).  In hypercall mode the\n"
+	      "                     guest's own worker threads make its blocking calls\n"
 	      "  --platform=NAME    kvm (default): a KVM guest; systrap: the guest runs in\n"
 	      "                     elh's own address space, its system calls trapped by\n"
 	      "                     seccomp -- no isolation, for hosts without KVM and tests\n"
@@ -120,6 +122,20 @@ static int parse_size(const char *s, unsigned long long *out)
 	return 0;
 }
 
+/* M:N's default in exit-less mode: a vCPU per host CPU this process may
+ * run on, at most 64. */
+static int default_vcpus(void)
+{
+	cpu_set_t set;
+	long n;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		n = CPU_COUNT(&set);
+	else
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -139,6 +155,7 @@ static int cmd_run(int argc, char **argv)
 		.arena_size = 4ull << 30,
 		.exitless = 1,
 		.max_workers = 128,
+		.vcpus = -1, /* by mode: see default_vcpus */
 	};
 	unsigned long long arena_size;
 	static char path[PATH_MAX];
@@ -180,8 +197,12 @@ static int cmd_run(int argc, char **argv)
 			char *end;
 			long n = strtol(optarg, &end, 10);
 
-			if (*end || n < 1 || n > 64) {
-				fprintf(stderr, "elh: bad --vcpus '%s' (1 to 64)\n", optarg);
+			if (!strcmp(optarg, "per-thread")) {
+				opt.vcpus = 0;
+				break;
+			}
+			if (*end || end == optarg || n < 1 || n > 64) {
+				fprintf(stderr, "elh: bad --vcpus '%s' (1 to 64, or per-thread)\n", optarg);
 				return 2;
 			}
 			opt.vcpus = (int)n;
@@ -220,6 +241,8 @@ static int cmd_run(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (opt.vcpus < 0)
+		opt.vcpus = opt.exitless ? default_vcpus() : 0;
 	if (opt.workers >= opt.max_workers) {
 		fprintf(stderr, "elh: --workers=%d leaves no room under --max-workers=%d\n",
 			opt.workers, opt.max_workers);

@@ -33,7 +33,14 @@ void elh_process_ending(struct elh_vm *vm)
 		return;
 	if (vm->stats && vm->sys) {
 		elh_sys_stats_print(vm, vm->trace_out);
-		elh_exitless_stats_print(vm->trace_out ? vm->trace_out : stderr);
+		FILE *out = vm->trace_out ? vm->trace_out : stderr;
+
+		elh_exitless_stats_print(out);
+		if (vm->mn)
+			fprintf(out, "vcpus: %d at most at once; threads of elh-musl programs are user-level threads over %d\n",
+				vm->peak_threads, vm->mn);
+		else
+			fprintf(out, "vcpus: %d at most at once; one per thread\n", vm->peak_threads);
 	}
 	if (vm->trace_out)
 		fflush(vm->trace_out);

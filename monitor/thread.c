@@ -58,7 +58,8 @@ void elh_thread_register(struct elh_vcpu *cpu)
 	pthread_mutex_lock(&vm->thread_lock);
 	cpu->next = vm->threads;
 	vm->threads = cpu;
-	vm->nthreads++;
+	if (++vm->nthreads > vm->peak_threads)
+		vm->peak_threads = vm->nthreads;
 	pthread_mutex_unlock(&vm->thread_lock);
 }
 

@@ -49,6 +49,7 @@ struct elh_vm {
 	pthread_mutex_t thread_lock;
 	struct elh_vcpu *threads;
 	int nthreads;
+	int peak_threads; /* the most at once, for --stats */
 };
 
 /*

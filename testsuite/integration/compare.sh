@@ -10,9 +10,11 @@
 #         systrap  the stock build run directly vs the stock and the elh-musl
 #                  builds under `elh run --platform=systrap`, the elh-musl
 #                  build in both modes (exit-less, the default, and
-#                  --mode=hypercall), and for the programs that create
-#                  threads, as user-level threads too (--vcpus=2, in both
-#                  modes)
+#                  --mode=hypercall); for the programs that create threads,
+#                  also with each thread a vCPU of its own in exit-less mode
+#                  (--vcpus=per-thread; by default they are user-level
+#                  threads over the host's CPUs) and as user-level threads in
+#                  hypercall mode (--vcpus=2)
 #         kvm      the stock build run directly vs the stock and elh-musl
 #                  builds under `elh run` (skips without a usable /dev/kvm)
 #
@@ -38,7 +40,7 @@ run_as() {
 	native-mn) set -- ELH_VCPUS=2 "$2" ;;
 	systrap) set -- "$ELH" run --platform=systrap "$2" ;;
 	systrap-hypercall) set -- "$ELH" run --platform=systrap --mode=hypercall "$2" ;;
-	systrap-mn) set -- "$ELH" run --platform=systrap --vcpus=2 "$2" ;;
+	systrap-per-thread) set -- "$ELH" run --platform=systrap --vcpus=per-thread "$2" ;;
 	systrap-hypercall-mn) set -- "$ELH" run --platform=systrap --mode=hypercall --vcpus=2 "$2" ;;
 	kvm) set -- "$ELH" run "$2" ;;
 	esac
@@ -92,8 +94,8 @@ for src in "$progs"/*.c; do
 				if [ -n "$unsupported" ]; then
 					echo "--- $name: not run as user-level threads: $unsupported"
 				elif grep -q pthread_create "$src"; then
-					run_as systrap-mn "$TMP/$name.elh" "$TMP/$name.elh-mn"
-					same "$TMP/$name.base" "$TMP/$name.elh-mn" || ok=0
+					run_as systrap-per-thread "$TMP/$name.elh" "$TMP/$name.elh-per-thread"
+					same "$TMP/$name.base" "$TMP/$name.elh-per-thread" || ok=0
 					run_as systrap-hypercall-mn "$TMP/$name.elh" "$TMP/$name.elh-hypercall-mn"
 					same "$TMP/$name.base" "$TMP/$name.elh-hypercall-mn" || ok=0
 				fi

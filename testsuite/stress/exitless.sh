@@ -5,7 +5,8 @@
 # to sleep; 16 threads blocked for good in read() while 64 others make short
 # calls, with a worker bound (--max-workers=8) below the number of blocked
 # calls, so that some blocking calls must go back to the trapping path; and
-# the same as user-level threads over 2 vCPUs (--vcpus=2).  No lost,
+# the same as user-level threads over 2 vCPUs (--vcpus=2).  The first
+# runs give each thread a vCPU of its own (--vcpus=per-thread).  No lost,
 # duplicated or crossed completion, no hang.  STRESS_CALLS and
 # STRESS_ROUNDS scale it down (the defaults are the figures above).
 . "$top_srcdir/testsuite/lib.sh"
@@ -15,7 +16,7 @@ calls=${STRESS_CALLS:-100000}
 rounds=${STRESS_ROUNDS:-10000}
 "$ELH_MUSL_GCC" -O2 -pthread "$top_srcdir/testsuite/stress/exitless-stress.c" -o "$TMP/stress"
 for mode in exitless hypercall; do
-	"$ELH" run --platform=systrap --mode=$mode --max-workers=8 --stats "$TMP/stress" 64 "$calls" "$rounds" 16 \
+	"$ELH" run --platform=systrap --mode=$mode --vcpus=per-thread --max-workers=8 --stats "$TMP/stress" 64 "$calls" "$rounds" 16 \
 		>"$TMP/$mode.out" 2>"$TMP/$mode.err" || { cat "$TMP/$mode.out" "$TMP/$mode.err"; fail "$mode run failed"; }
 	cat "$TMP/$mode.out"
 	grep -q "^64 threads x $calls calls: 0 wrong results" "$TMP/$mode.out" || fail "$mode: wrong results"

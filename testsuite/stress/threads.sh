@@ -9,7 +9,9 @@
 # elh on the systrap platform in exit-less and hypercall modes, each over
 # 2 vCPUs and over a single one (where a call that held up its vCPU would
 # deadlock the pipe chain), and under elh with one vCPU per thread in
-# exit-less and hypercall modes.
+# exit-less and hypercall modes (--vcpus=per-thread; by default exit-less
+# mode runs them as user-level threads over the host's CPUs, which --stats
+# must report).
 # Every run must print what the native run printed.  THREADS_SCALE divides
 # the iteration counts of the runs (default 1).
 . "$top_srcdir/testsuite/lib.sh"
@@ -42,5 +44,22 @@ run mn2 "$scale" --vcpus=2
 run mn1 "$scale" --vcpus=1
 run hypercall-mn2 "$scale" --mode=hypercall --vcpus=2
 run hypercall-mn1 "$scale" --mode=hypercall --vcpus=1
-run exitless "$scale" --mode=exitless
+run exitless "$scale" --mode=exitless --vcpus=per-thread
 run hypercall "$scale" --mode=hypercall
+
+# The default: exit-less mode makes user-level threads over a vCPU per host
+# CPU; hypercall mode, one vCPU per thread.
+cpus=$(nproc)
+[ "$cpus" -le 64 ] || cpus=64
+check_default() {
+	want=$1
+	shift
+	"$ELH" run --platform=systrap --stats "$@" "$TMP/threads" 1000 >"$TMP/default.out" 2>"$TMP/default.err" ||
+		{ cat "$TMP/default.err"; fail "elh run $* --stats failed"; }
+	grep -q "^vcpus: .*$want\$" "$TMP/default.err" || { grep "^vcpus" "$TMP/default.err"; fail "elh run $*: expected '$want'"; }
+	echo "ok: elh run $*: $(grep "^vcpus" "$TMP/default.err")"
+}
+check_default "user-level threads over $cpus"
+check_default "one per thread" --mode=hypercall
+check_default "user-level threads over 1" --vcpus=1
+check_default "one per thread" --vcpus=per-thread
