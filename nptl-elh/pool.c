@@ -10,6 +10,10 @@
 #include "../elh/elh.h"
 #include "ult.h"
 
+#ifndef SYS_epoll_pwait2
+#define SYS_epoll_pwait2 441 /* Linux 5.11; musl 1.2.3 predates it */
+#endif
+
 /* The in-process pool: M:N threads with no monitor to make the calls.
  *
  * Run directly on a host (ELH_VCPUS), or under `elh run --mode=hypercall
@@ -65,6 +69,7 @@ static const unsigned short pooled[] = {
 	SYS_nanosleep, SYS_clock_nanosleep, SYS_wait4, SYS_waitid, SYS_msgrcv, SYS_msgsnd,
 	SYS_semop, SYS_semtimedop, SYS_flock, SYS_fcntl, SYS_fsync, SYS_fdatasync,
 	SYS_sendfile, SYS_splice, SYS_tee, SYS_mq_timedsend, SYS_mq_timedreceive,
+	SYS_ppoll, SYS_pselect6, SYS_epoll_pwait, SYS_epoll_pwait2,
 };
 
 /* As Linux: calls that SA_RESTART does not restart after a handler. */
@@ -72,7 +77,8 @@ static int restartable(long nr)
 {
 	switch (nr) {
 	case SYS_poll: case SYS_select: case SYS_epoll_wait: case SYS_nanosleep:
-	case SYS_clock_nanosleep:
+	case SYS_clock_nanosleep: case SYS_ppoll: case SYS_pselect6: case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
 		return 0;
 	}
 	return 1;

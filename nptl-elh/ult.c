@@ -15,6 +15,10 @@
 #include "../elh/elh.h"
 #include "ult.h"
 
+#ifndef SYS_epoll_pwait2
+#define SYS_epoll_pwait2 441 /* Linux 5.11; musl 1.2.3 predates it */
+#endif
+
 /* User-level threads over the guest's vCPUs ("carriers").
  *
  * Under `elh run --vcpus N` (elh-abi.h: `vcpus`; AT_ELH_VCPUS in
@@ -94,6 +98,9 @@ struct ult {
 	int direct;		/* in the child of a vfork-like clone: plain calls */
 	int critical;		/* inside the runtime: not to be preempted */
 	int want_yield;		/* preempted while critical: yield on leaving */
+	int in_handler;		/* in handlers the kernel (monitor) delivered */
+	int masked_call;	/* in ppoll & co (masked_call): mask is the call's */
+	uint64_t saved_mask;
 	/* start */
 	int (*fn)(void *);
 	void *arg;
@@ -361,6 +368,28 @@ static void set_fs(struct carrier *c, uint64_t fs)
 	}
 }
 
+/*
+ * The vCPU's own signal mask while it runs a ULT: the same for every ULT,
+ * so that neither switching threads nor the program's sigprocmask (musl
+ * blocks signals around pthread_create and thread exit) costs a call --
+ * a VM exit under a monitor.  The ULT's mask lives in the guest (u->mask).
+ * Blocked on the vCPU: every signal but
+ *  - POOL_SIG, the runtime's kicks;
+ *  - the faults, which the kernel raises on the faulting vCPU and forces
+ *    through (sig_entry does what Linux does when the thread blocks one);
+ *  - SIGPIPE and SIGXFSZ, which the calls the vCPU makes raise on it:
+ *    sig_entry always takes them, and holds them pending for a thread
+ *    that blocks them.
+ * Everything else sent to the process is the signal thread's, which
+ * routes it; a signal for a thread is raised on its vCPU by
+ * deliver_pending, which unblocks it there for the moment.
+ */
+#define SIGBIT(s) (1ull << ((s) - 1))
+#define FAULT_SIGS (SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGFPE) | SIGBIT(SIGILL) | \
+		    SIGBIT(SIGTRAP) | SIGBIT(SIGSYS))
+#define CALL_SIGS (SIGBIT(SIGPIPE) | SIGBIT(SIGXFSZ))
+#define RUN_MASK (~(FAULT_SIGS | CALL_SIGS | SIGBIT(POOL_SIG)))
+
 static void set_kmask(struct carrier *c, uint64_t mask)
 {
 	if (c->kmask != mask || c->kunknown) {
@@ -593,7 +622,7 @@ static void schedule(struct carrier *c)
 		}
 		u = find_work(c);
 		set_fs(c, u->fs);
-		set_kmask(c, u->mask);
+		set_kmask(c, RUN_MASK);
 		u->carrier = c;
 		u->state = U_RUN;
 		c->kick = 0;
@@ -630,6 +659,8 @@ static void block(struct ult *u, int action)
 	struct carrier *c = u->carrier;
 
 	c->action = action;
+	/* Inside a handler, the vCPU's mask is the handler's. */
+	if (u->in_handler) c->kunknown = 1;
 	__elh_ult_switch(&u->rsp, c->sched_rsp);
 	if (u->sigpend & ~u->mask) deliver_pending(u);
 }
@@ -653,16 +684,23 @@ static void pend_take(struct ult *u, int sig)
 	__atomic_and_fetch(&u->sigpend, ~(1ull << (sig - 1)), __ATOMIC_ACQ_REL);
 }
 
-/* Signals sent to this ULT while it waited: raised on its carrier now that
- * it runs there, so the monitor runs the handlers on it. */
+/* Signals sent to this ULT that it does not block: each is raised on its
+ * vCPU and unblocked there for the moment, so that the kernel (the
+ * monitor) runs its handler on the ULT, or takes its default action. */
 static void deliver_pending(struct ult *u)
 {
 	uint64_t p;
 
 	while ((p = __atomic_load_n(&u->sigpend, __ATOMIC_ACQUIRE) & ~u->mask)) {
 		int sig = __builtin_ctzll(p) + 1;
+		uint64_t open = RUN_MASK & ~SIGBIT(sig);
 		pend_take(u, sig);
 		__elh_trap(SYS_tkill, u->carrier->ktid, sig, 0, 0, 0, 0);
+		__elh_trap(SYS_rt_sigprocmask, SIG_SETMASK, (long)&open, 0, _NSIG / 8, 0, 0);
+		/* Back on the vCPU u runs on now (the handler may have
+		 * yielded), with the running mask. */
+		u->carrier->kunknown = 1;
+		set_kmask(u->carrier, RUN_MASK);
 	}
 }
 
@@ -683,27 +721,20 @@ static long ult_kill_from(struct carrier *here, struct ult *me, int tid, int sig
 
 	if (sig < 0 || sig > 64) return -EINVAL;
 	if (me && tid == me->tid) {
-		/* Blocked, it stays with the thread, which may move to
-		 * another vCPU before unblocking it (ult_sigmask). */
-		if (sig && (me->mask >> (sig - 1) & 1)) {
+		/* Raised before the call returns, unless blocked: then it
+		 * stays with the thread, which may move to another vCPU before
+		 * unblocking it (ult_sigmask). */
+		if (sig) {
 			pend_add(me, sig);
-			return 0;
+			deliver_pending(me);
 		}
-		return __elh_trap(SYS_tkill, me->carrier->ktid, sig, 0, 0, 0, 0);
+		return 0;
 	}
 	lock(&tid_lock);
 	for (u = tids[(unsigned)tid % NBUCKETS]; u && u->tid != tid; u = u->hnext);
 	if (!u || !sig) {
 		unlock(&tid_lock);
 		return u ? 0 : -ESRCH;
-	}
-	if (!me && u->state == U_RUN && !(u->mask >> (sig - 1) & 1)) {
-		/* A process's signal for a thread that runs: on its vCPU now.
-		 * Should the thread switch out first, another one that does not
-		 * block it takes it there, as Linux may choose. */
-		long r = __elh_trap(SYS_tkill, u->carrier->ktid, sig, 0, 0, 0, 0);
-		unlock(&tid_lock);
-		return r;
 	}
 	unlock(&tid_lock);
 	restart = sig > 0 && sig_restarts(sig);
@@ -775,7 +806,6 @@ static long ult_sigmask(struct ult *u, int how, const uint64_t *set, uint64_t *o
 	default: return -EINVAL;
 	}
 	u->mask = m & ~never;
-	set_kmask(u->carrier, u->mask);
 	if (__atomic_load_n(&unrouted, __ATOMIC_RELAXED) & ~u->mask) {
 		uint64_t p = __atomic_fetch_and(&unrouted, u->mask, __ATOMIC_SEQ_CST) & ~u->mask;
 		__atomic_or_fetch(&u->sigpend, p, __ATOMIC_SEQ_CST);
@@ -811,9 +841,9 @@ static void preempt(struct ult *u, ucontext_t *uc)
 	u->carrier->kunknown = 1;
 	block(u, A_YIELD);
 	u->critical = 0;
-	/* Resumed, maybe on another vCPU, which the scheduler gave u's mask:
-	 * the return from the handler keeps it. */
-	memcpy(&uc->uc_sigmask, &u->mask, sizeof u->mask);
+	/* Resumed, maybe on another vCPU: the return from the handler
+	 * leaves it the running mask. */
+	memcpy(&uc->uc_sigmask, &(uint64_t){ RUN_MASK }, sizeof(uint64_t));
 }
 
 void __elh_ult_enter(void)
@@ -854,6 +884,20 @@ static void preempt_tick(void)
 	}
 }
 
+/* The default action of sig for u, which the kernel (the monitor) takes:
+ * the disposition becomes SIG_DFL, and sig is raised again on u's vCPU,
+ * unblocked on the return from the handler. */
+static void take_default(struct ult *u, int sig, ucontext_t *uc)
+{
+	struct k_sigaction dfl = { .handler = SIG_DFL };
+	uint64_t open = RUN_MASK & ~SIGBIT(sig);
+
+	actions[sig].handler = SIG_DFL;
+	__elh_trap(SYS_rt_sigaction, sig, (long)&dfl, 0, _NSIG / 8, 0, 0);
+	__elh_trap(SYS_tkill, u->carrier->ktid, sig, 0, 0, 0, 0);
+	memcpy(&uc->uc_sigmask, &open, sizeof open);
+}
+
 static void sig_entry(int sig, siginfo_t *info, void *ctx)
 {
 	ucontext_t *uc = ctx;
@@ -861,6 +905,7 @@ static void sig_entry(int sig, siginfo_t *info, void *ctx)
 	struct carrier *c;
 	struct ult *u;
 	void (*h)(int) = a->handler;
+	uint64_t before;
 
 	if (on_sched_stack(uc->uc_mcontext.gregs[REG_RSP], &c)) {
 		/* A preemption request that came late: nothing to preempt. */
@@ -888,21 +933,45 @@ static void sig_entry(int sig, siginfo_t *info, void *ctx)
 			deliver_pending(u);
 		return;
 	}
-	if (a->flags & SA_RESETHAND) a->handler = SIG_DFL;
-	if (h == SIG_DFL || h == SIG_IGN) return; /* changed meanwhile */
 	u = self();
+	if (u->mask & SIGBIT(sig)) {
+		/* Blocked by the thread, not by its vCPU (RUN_MASK).  A fault
+		 * the thread blocks takes its default action, as in Linux;
+		 * anything else waits for the thread to unblock it. */
+		if (info->si_code > 0 && (FAULT_SIGS & SIGBIT(sig)))
+			take_default(u, sig, uc);
+		else
+			pend_add(u, sig);
+		return;
+	}
+	if (h == SIG_IGN) return; /* changed meanwhile */
+	if (h == SIG_DFL) {
+		/* SIGPIPE and SIGXFSZ always come here (install). */
+		if (CALL_SIGS & SIGBIT(sig)) take_default(u, sig, uc);
+		return;
+	}
+	if (a->flags & SA_RESETHAND) a->handler = SIG_DFL;
 	u->delivered++; /* for pause and sigsuspend */
-	/* The thread's mask while the handler runs is the kernel's: its own,
-	 * the action's, and the signal; on return, the one the handler
-	 * returns with. */
+	/* The handler runs with the thread's mask, the action's and the
+	 * signal, and sees the thread's mask in its context; on return the
+	 * thread has the one the handler returns with, and the vCPU the
+	 * running mask. */
+	before = u->mask;
 	u->mask |= ((uint64_t)a->mask[1] << 32 | a->mask[0]) |
-		   (a->flags & SA_NODEFER ? 0 : 1ull << (sig - 1));
-	u->mask &= ~(1ull << (SIGKILL - 1) | 1ull << (SIGSTOP - 1));
+		   (a->flags & SA_NODEFER ? 0 : SIGBIT(sig));
+	u->mask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	memcpy(&uc->uc_sigmask, &before, sizeof before);
+	u->in_handler++;
 	if (a->flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))h)(sig, info, ctx);
 	else
 		h(sig);
+	u->in_handler--;
 	memcpy(&u->mask, &uc->uc_sigmask, sizeof u->mask);
+	u->mask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	memcpy(&uc->uc_sigmask, &(uint64_t){ RUN_MASK }, sizeof(uint64_t));
+	/* Signals that arrived while the handler blocked them. */
+	if ((u->sigpend & ~u->mask) && !u->critical) deliver_pending(u);
 }
 
 /* The kernel's view of a disposition: sig_entry in place of a handler.
@@ -920,9 +989,11 @@ static long install(int sig, const struct k_sigaction *a)
 		k.handler = (void (*)(int))sig_entry;
 		k.flags = SA_SIGINFO | SA_RESTART | 0x04000000 /* SA_RESTORER */;
 		k.restorer = __restore_rt;
-	} else if (a->handler != SIG_DFL && a->handler != SIG_IGN) {
+	} else if ((a->handler != SIG_DFL && a->handler != SIG_IGN) ||
+		   (__elh_ult_active && a->handler == SIG_DFL && (CALL_SIGS & SIGBIT(sig)))) {
 		k.handler = (void (*)(int))sig_entry;
 		k.flags |= SA_SIGINFO;
+		if (a->handler == SIG_DFL) k.flags |= 0x04000000 /* SA_RESTORER */, k.restorer = __restore_rt;
 	}
 	return __elh_trap(SYS_rt_sigaction, sig, (long)&k, 0, _NSIG / 8, 0, 0);
 }
@@ -1084,7 +1155,6 @@ static long ult_pause(struct ult *u, const uint64_t *mask, size_t size)
 	if (mask) {
 		if (size != _NSIG / 8) return -EINVAL;
 		u->mask = *mask & ~never;
-		set_kmask(u->carrier, u->mask);
 	}
 	while (u->delivered == d0) {
 		int seen = __atomic_load_n(&u->sigword, __ATOMIC_SEQ_CST);
@@ -1094,10 +1164,7 @@ static long ult_pause(struct ult *u, const uint64_t *mask, size_t size)
 		}
 		futex_wait(u, &u->sigword, seen, 0, ~0u, 0, 0);
 	}
-	if (mask) {
-		u->mask = saved;
-		set_kmask(u->carrier, u->mask);
-	}
+	if (mask) u->mask = saved;
 	return -EINTR;
 }
 
@@ -1349,12 +1416,68 @@ static long ult_fork(void)
 	return r;
 }
 
+/*
+ * ppoll, pselect6, epoll_pwait with a signal mask: the thread's mask is the
+ * call's until it returns, so that a signal sent to the process goes to
+ * it (the signal thread routes by the threads' masks) and interrupts the
+ * call, or one pending already ends it at once.  The call itself is made
+ * without the mask (3, __elh_ult_unmask), as any blocking call: submitted,
+ * and stopped like one by a signal for the thread; __elh_ult_direct_done
+ * raises the signals it let through and puts the thread's mask back.
+ */
+static int masked_call(struct ult *u, const uint64_t *mask, size_t size, long *ret)
+{
+	const uint64_t never = SIGBIT(SIGKILL) | SIGBIT(SIGSTOP);
+
+	if (!mask || size != _NSIG / 8) return 0;
+	u->saved_mask = u->mask;
+	u->mask = *mask & ~never;
+	u->masked_call = 1;
+	if (__atomic_load_n(&unrouted, __ATOMIC_RELAXED) & ~u->mask) {
+		uint64_t p = __atomic_fetch_and(&unrouted, u->mask, __ATOMIC_SEQ_CST) & ~u->mask;
+		__atomic_or_fetch(&u->sigpend, p, __ATOMIC_SEQ_CST);
+	}
+	if (u->sigpend & ~u->mask) {
+		__elh_ult_direct_done(-EINTR);
+		*ret = -EINTR;
+		return 1;
+	}
+	return 3;
+}
+
+void __elh_ult_unmask(long n, long *d, long *e, long *f)
+{
+	switch (n) {
+	case SYS_ppoll: *d = 0; break;
+	case SYS_pselect6: *f = 0; break;
+	default: *e = 0; break; /* epoll_pwait, epoll_pwait2 */
+	}
+}
+
+void __elh_ult_direct_done(long r)
+{
+	struct ult *u = self();
+
+	if (!u || !u->masked_call) return;
+	/* Interrupted: the handlers of the signals the call let through run
+	 * before its own mask is back, as in Linux. */
+	if (r == -EINTR && (u->sigpend & ~u->mask)) deliver_pending(u);
+	u->mask = u->saved_mask;
+	u->masked_call = 0;
+}
+
 int __elh_ult_syscall(long n, long a, long b, long c, long d, long e, long f, long *ret)
 {
 	struct ult *u = self();
 
 	if (!u) return 0;
 	if (u->direct) return 2;
+	/* 1: the masked call, made now without its mask; 2: one that
+	 * cancellation left, whose thread gets its mask back. */
+	if (u->masked_call) {
+		if (u->masked_call == 1) u->masked_call = 2;
+		else __elh_ult_direct_done(0);
+	}
 	switch (n) {
 	case SYS_fork:
 		*ret = ult_fork();
@@ -1414,11 +1537,20 @@ int __elh_ult_syscall(long n, long a, long b, long c, long d, long e, long f, lo
 		*ret = ult_sigaction((int)a, (const struct k_sigaction *)b, (struct k_sigaction *)c,
 				     (size_t)d);
 		return 1;
+	case SYS_ppoll:
+		return masked_call(u, (const uint64_t *)d, (size_t)e, ret);
+	case SYS_pselect6:
+		return f ? masked_call(u, ((const uint64_t *const *)f)[0], ((const size_t *)f)[1], ret) : 0;
+	case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
+		return masked_call(u, (const uint64_t *)e, (size_t)f, ret);
 	case SYS_kill:
 		/* To its own process, a signal the caller does not block is the
 		 * caller's: POSIX has it delivered before kill returns. */
 		if (a == self_pid && b > 0 && b < _NSIG && !(u->mask >> (b - 1) & 1)) {
-			*ret = __elh_trap(SYS_tkill, u->carrier->ktid, b, 0, 0, 0, 0);
+			pend_add(u, (int)b);
+			deliver_pending(u);
+			*ret = 0;
 			return 1;
 		}
 		return 0;
@@ -1487,6 +1619,7 @@ static void carrier_main(struct carrier *c)
 	c->ktid = __elh_trap(SYS_gettid, 0, 0, 0, 0, 0, 0);
 	__elh_trap(SYS_rt_sigprocmask, SIG_SETMASK, 0, (long)&m, _NSIG / 8, 0, 0);
 	c->kmask = m;
+	c->kunknown = 1;
 	__atomic_store_n(&c->fs, ~0ull, __ATOMIC_RELAXED);
 	schedule(c);
 }
@@ -1551,7 +1684,7 @@ static int try_activate(void)
 	__elh_trap(SYS_rt_sigprocmask, SIG_SETMASK, 0, (long)&m, _NSIG / 8, 0, 0);
 	c0->ktid = __elh_trap(SYS_gettid, 0, 0, 0, 0, 0, 0);
 	self_pid = __elh_trap(SYS_getpid, 0, 0, 0, 0, 0, 0);
-	c0->kmask = m;
+	c0->kunknown = 1; /* the running mask, from the first switch on */
 	c0->fs = (uint64_t)me;
 	c0->sched_rsp = new_context((uintptr_t)c0->stack + SCHED_STACK, sched_entry, c0);
 	main_ult.tid = me->tid;
@@ -1579,9 +1712,10 @@ static int try_activate(void)
 		if (sig == SIGKILL || sig == SIGSTOP) continue;
 		if (__elh_trap(SYS_rt_sigaction, sig, 0, (long)&actions[sig], _NSIG / 8, 0, 0) == 0 &&
 		    ((actions[sig].handler != SIG_DFL && actions[sig].handler != SIG_IGN) ||
-		     sig == POOL_SIG))
+		     sig == POOL_SIG || (CALL_SIGS & SIGBIT(sig))))
 			install(sig, &actions[sig]);
 	}
+	set_kmask(c0, RUN_MASK);
 	if (__elh_pool_thread(signal_thread) < 0) {
 		static const char msg[] = "elh-musl: cannot start the signal thread of M:N threads\n";
 		__elh_trap(SYS_write, 2, (long)msg, sizeof msg - 1, 0, 0, 0);

@@ -15,8 +15,16 @@ extern hidden volatile int __elh_ult_active;
 /* Thread calls served in the guest (clone aside): futex, gettid,
  * set_tid_address, exit, sched_yield, tkill/tgkill, rt_sigprocmask, fork.
  * Returns 1 with *ret set when it served the call, 2 when the call must
- * be made directly with `syscall` (in a vfork-like child), else 0. */
+ * be made directly with `syscall` (in a vfork-like child), 3 for a call
+ * to be made without its signal mask (below), else 0. */
 hidden int __elh_ult_syscall(long n, long a, long b, long c, long d, long e, long f, long *ret);
+
+/* A call __elh_ult_syscall returned 3 for (ppoll, pselect6, epoll_pwait
+ * with a signal mask) is made again, without its mask: __elh_ult_unmask
+ * drops it from the arguments; __elh_ult_direct_done follows, with the
+ * result (as it does a call made directly, 2). */
+hidden void __elh_ult_unmask(long n, long *d, long *e, long *f);
+hidden void __elh_ult_direct_done(long r);
 
 /* Around the ELH client's handling of a call: a ULT inside the runtime is
  * not preempted (it yields on leaving instead). */
