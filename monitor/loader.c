@@ -396,7 +396,8 @@ int elh_build_stack(struct elh_vm *vm, const struct elh_image *img, int argc, ch
 	AUX(AT_EGID, getegid());
 	AUX(AT_SECURE, 0);
 	AUX(AT_RANDOM, u_rand);
-	AUX(AT_HWCAP2, getauxval(AT_HWCAP2));
+	/* HWCAP2_FSGSBASE (bit 1) is the guest's: the platform enabled it. */
+	AUX(AT_HWCAP2, (getauxval(AT_HWCAP2) & ~2ul) | (vm->fsgsbase ? 2 : 0));
 	AUX(AT_EXECFN, u_exec);
 	AUX(AT_PLATFORM, u_plat);
 	if (vm->exitless_area)

@@ -185,6 +185,14 @@ static int kvm_init(struct elh_vm *vm, char *err, size_t errlen)
 	K.cpuid->nent = 256;
 	if (ioctl(K.kvm, KVM_GET_SUPPORTED_CPUID, K.cpuid) < 0)
 		return fail(err, errlen, "KVM_GET_SUPPORTED_CPUID");
+	/* FSGSBASE (CPUID.(7,0):EBX bit 0): nptl-elh switches threads with
+	 * wrfsbase in ring 3, without an exit, when CR4 enables it. */
+	for (uint32_t i = 0; i < K.cpuid->nent; i++) {
+		const struct kvm_cpuid_entry2 *e = &K.cpuid->entries[i];
+
+		if (e->function == 7 && e->index == 0 && (e->ebx & 1))
+			vm->fsgsbase = 1;
+	}
 
 	if (elh_signal_catch_host(on_host_signal, 0, err, errlen) < 0)
 		return -1;
@@ -252,7 +260,8 @@ static int kvm_vcpu_init(struct elh_vcpu *cpu, char *err, size_t errlen)
 	if (ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
 		return fail(err, errlen, "KVM_GET_SREGS");
 	sr.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
-	sr.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE;
+	sr.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE |
+		 (cpu->vm->fsgsbase ? CR4_FSGSBASE : 0);
 	sr.cr3 = K.cr3;
 	sr.efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
 	user_segments(&sr, cpu->regs.fs_base, cpu->regs.gs_base);

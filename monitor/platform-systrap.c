@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/auxv.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -119,6 +120,9 @@ static int systrap_init(struct elh_vm *vm, char *err, size_t errlen)
 				  SA_ONSTACK, err, errlen) < 0)
 		return -1;
 	elh_systrap_track_fs = vm->mn;
+	/* The guest's wrfsbase is the host kernel's to allow (the monitor's
+	 * signal entry reads the FS base back with arch_prctl either way). */
+	vm->fsgsbase = (getauxval(AT_HWCAP2) & 2) != 0;
 	return install_filter(arena_lo, arena_hi, vm->mn, err, errlen);
 }
 

@@ -33,6 +33,7 @@ struct elh_vm {
 	int trace;       /* --trace: one line per system call on trace_out */
 	int stats;       /* --stats: counts and times printed at exit */
 	int mn;          /* --vcpus N: N, and the guest switches its own FS base (nptl-elh) */
+	int fsgsbase;    /* the guest may use wrfsbase & co (AT_HWCAP2, set by the platform) */
 	FILE *trace_out; /* the monitor's own copy of stderr */
 
 	int kvm_fd, vm_fd;

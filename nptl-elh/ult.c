@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/auxv.h>
 #include <sys/prctl.h>
 #include <time.h>
 #include "pthread_impl.h"
@@ -360,10 +361,17 @@ static int run_timers(struct carrier *c)
 
 /* ---- the scheduler ---- */
 
+/* The CPU and the kernel (or the monitor) let ring 3 write the FS base:
+ * HWCAP2_FSGSBASE in AT_HWCAP2. */
+static int fsgsbase;
+
 static void set_fs(struct carrier *c, uint64_t fs)
 {
 	if (c->fs != fs) {
-		__elh_trap(SYS_arch_prctl, 0x1002 /* ARCH_SET_FS */, fs, 0, 0, 0, 0);
+		if (fsgsbase)
+			__asm__ __volatile__ ("wrfsbase %0" : : "r"(fs) : "memory");
+		else
+			__elh_trap(SYS_arch_prctl, 0x1002 /* ARCH_SET_FS */, fs, 0, 0, 0, 0);
 		c->fs = fs;
 	}
 }
@@ -1677,6 +1685,7 @@ static int try_activate(void)
 		}
 	}
 	if (n > ELH_MAX_CARRIERS) n = ELH_MAX_CARRIERS;
+	fsgsbase = (__getauxval(AT_HWCAP2) & 2) != 0;
 	for (int i = 0; i < n; i++) {
 		carriers[i].idx = i;
 		if (!(carriers[i].stack = sched_stack())) return -1;
