@@ -1014,6 +1014,8 @@ static long install(int sig, const struct k_sigaction *a)
  * process stops it. */
 #define TICK_NS 10000000 /* the preemption tick: 10 ms */
 
+static int ignored(int sig);
+
 static int signal_thread(void *arg)
 {
 	const uint64_t set = ~(1ull << (POOL_SIG - 1));
@@ -1032,11 +1034,11 @@ static int signal_thread(void *arg)
 		}
 		if (sig <= 0 || sig >= _NSIG) continue;
 		h = actions[sig].handler;
-		if (h == SIG_IGN) continue;
+		/* Ignored, unless blocked: Linux looks at the main thread's
+		 * mask (route_signals decides for the others). */
+		if (ignored(sig) && !(main_ult.mask & SIGBIT(sig))) continue;
 		if (h == SIG_DFL) {
 			switch (sig) {
-			case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
-				continue;
 			case SIGTSTP: case SIGTTIN: case SIGTTOU:
 				__elh_trap(SYS_kill, self_pid, SIGSTOP, 0, 0, 0, 0);
 				continue;
@@ -1065,6 +1067,19 @@ static long ult_sigaction(int sig, const struct k_sigaction *act, struct k_sigac
 /* Signals a scheduler (or the signal thread) took: each goes to a thread
  * in sigwait for it, else to a thread that does not block it, one that
  * waits (its wait or call is interrupted) if there is one. */
+/* Linux ignores sig where it is not blocked. */
+static int ignored(int sig)
+{
+	void (*h)(int) = actions[sig].handler;
+
+	if (h == SIG_IGN) return 1;
+	if (h != SIG_DFL) return 0;
+	switch (sig) {
+	case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH: return 1;
+	}
+	return 0;
+}
+
 static void route_signals(struct carrier *c)
 {
 	uint64_t sigs = __atomic_exchange_n(&routed, 0, __ATOMIC_SEQ_CST);
@@ -1079,6 +1094,19 @@ static void route_signals(struct carrier *c)
 					tid = u->tid;
 					break;
 				}
+		/* Kept only while blocked (signal_thread): a thread that does
+		 * not block it ignores it, and its call goes on. */
+		if (!tid && ignored(sig)) {
+			for (int i = 0; i < NBUCKETS && !tid; i++)
+				for (struct ult *u = tids[i]; u; u = u->hnext)
+					if (!(u->mask >> (sig - 1) & 1)) {
+						tid = -1;
+						break;
+					}
+			unlock(&tid_lock);
+			if (!tid) __atomic_or_fetch(&unrouted, SIGBIT(sig), __ATOMIC_SEQ_CST);
+			continue;
+		}
 		for (int i = 0; i < NBUCKETS && tid <= 0; i++)
 			for (struct ult *u = tids[i]; u; u = u->hnext)
 				if (!(u->mask >> (sig - 1) & 1)) {
@@ -1094,15 +1122,14 @@ static void route_signals(struct carrier *c)
 }
 
 /* sigwait and sigtimedwait: a signal sent to this ULT (pending in the
- * guest), or one pending for its vCPU or the process (asked of the
- * monitor without waiting), else wait for ult_kill. */
+ * guest), or one routed that every thread blocks, else wait for
+ * ult_kill. */
 static long futex_wait(struct ult *, volatile int *, int, const struct timespec *, unsigned, int,
 		       int);
 
 static long ult_sigwait(struct ult *u, const uint64_t *set, siginfo_t *info,
 			const struct timespec *ts, size_t size)
 {
-	const struct timespec poll = { 0, 0 };
 	uint64_t want, deadline = 0;
 	long r;
 
@@ -1112,7 +1139,7 @@ static long ult_sigwait(struct ult *u, const uint64_t *set, siginfo_t *info,
 	u->waitset = want;
 	for (;;) {
 		int seen = __atomic_load_n(&u->sigword, __ATOMIC_SEQ_CST);
-		uint64_t p = __atomic_load_n(&u->sigpend, __ATOMIC_ACQUIRE) & want, slice = 10000000;
+		uint64_t p = __atomic_load_n(&u->sigpend, __ATOMIC_ACQUIRE) & want;
 		struct timespec st;
 
 		/* One that nobody took (route_signals): with the thread's own,
@@ -1133,17 +1160,18 @@ static long ult_sigwait(struct ult *u, const uint64_t *set, siginfo_t *info,
 			}
 			return sig;
 		}
-		r = __elh_trap(SYS_rt_sigtimedwait, (long)set, (long)info, (long)&poll, size, 0, 0);
-		if (r != -EAGAIN) break;
-		/* Process-directed signals are looked for again every 10 ms. */
+		/* Not from the kernel: the signal thread takes every signal
+		 * sent to the process, in order, and one it has taken but not
+		 * yet routed would be overtaken by a later one. */
+		r = -EAGAIN;
 		if (deadline) {
-			uint64_t now = now_ns();
+			uint64_t now = now_ns(), left;
 			if (now >= deadline) break;
-			if (deadline - now < slice) slice = deadline - now;
+			left = deadline - now;
+			st.tv_sec = left / 1000000000;
+			st.tv_nsec = left % 1000000000;
 		}
-		st.tv_sec = 0;
-		st.tv_nsec = slice;
-		if (futex_wait(u, &u->sigword, seen, &st, ~0u, 0, 0) == -EINTR) {
+		if (futex_wait(u, &u->sigword, seen, deadline ? &st : 0, ~0u, 0, 0) == -EINTR) {
 			r = -EINTR;
 			break;
 		}
@@ -1558,6 +1586,14 @@ int __elh_ult_syscall(long n, long a, long b, long c, long d, long e, long f, lo
 		if (a == self_pid && b > 0 && b < _NSIG && !(u->mask >> (b - 1) & 1)) {
 			pend_add(u, (int)b);
 			deliver_pending(u);
+			*ret = 0;
+			return 1;
+		}
+		/* Blocked by the caller: routed now, so that a sigwait or a
+		 * sigpending that follows finds it, as in Linux. */
+		if (a == self_pid && b > 0 && b < _NSIG) {
+			__atomic_or_fetch(&routed, SIGBIT(b), __ATOMIC_SEQ_CST);
+			route_signals(u->carrier);
 			*ret = 0;
 			return 1;
 		}
