@@ -100,12 +100,6 @@ static int took_call_signal(long r)
 	return got;
 }
 
-static void ring(void)
-{
-	__atomic_add_fetch(&area->doorbell, 1, __ATOMIC_SEQ_CST);
-	__elh_trap(SYS_futex, (long)&area->doorbell, FUTEX_WAKE, 1, 0, 0, 0);
-}
-
 /* A kernel thread of the runtime running fn(w): its thread block names
  * no ULT, and it starts with every signal blocked, so that none meant for
  * the program reaches it before it has set its own mask.  0 on failure. */
@@ -180,7 +174,7 @@ static void serve(struct worker *w, struct elh_sqe *q)
 	if (busy >= (int)__atomic_load_n(&area->workers_awake, __ATOMIC_SEQ_CST)) {
 		if (__atomic_load_n(&total, __ATOMIC_SEQ_CST) >
 		    (int)__atomic_load_n(&area->workers_awake, __ATOMIC_SEQ_CST))
-			ring();
+			__elh_ring(area);
 		else
 			spawn();
 	}
@@ -201,12 +195,7 @@ post:
 	__atomic_store_n(&q->state, ELH_SQE_DONE, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&q->waiting, __ATOMIC_SEQ_CST))
 		__elh_trap(SYS_futex, (long)&q->state, FUTEX_WAKE, 1, 0, 0, 0);
-	if (notify && notify <= ELH_MAX_CARRIERS) {
-		struct elh_carrier *c = &area->carrier[notify - 1];
-		__atomic_add_fetch(&c->events, 1, __ATOMIC_SEQ_CST);
-		if (__atomic_load_n(&c->sleeping, __ATOMIC_SEQ_CST))
-			__elh_trap(SYS_futex, (long)&c->events, FUTEX_WAKE, 1, 0, 0, 0);
-	}
+	if (notify && notify <= ELH_MAX_CARRIERS) __elh_notify_carrier(&area->carrier[notify - 1]);
 }
 
 /* One pass over the entries; returns how many calls it found. */

@@ -221,8 +221,7 @@ static void wake_idle(void)
 	for (int i = 0; i < ncarriers; i++) {
 		struct elh_carrier *w = &__elh_shared->carrier[i];
 		if (__atomic_load_n(&w->sleeping, __ATOMIC_SEQ_CST)) {
-			__atomic_add_fetch(&w->events, 1, __ATOMIC_SEQ_CST);
-			__elh_trap(SYS_futex, (long)&w->events, FUTEX_WAKE, 1, 0, 0, 0);
+			__elh_notify_carrier(w);
 			return;
 		}
 	}
@@ -486,8 +485,7 @@ static void idle(struct carrier *c)
 	 * millisecond while such a call waits, ringing again then. */
 	for (struct ult *u = c->calls; u && !rang; u = u->next)
 		if (__atomic_load_n(&u->sqe->state, __ATOMIC_SEQ_CST) == ELH_SQE_SUBMITTED) {
-			__atomic_add_fetch(&__elh_shared->doorbell, 1, __ATOMIC_SEQ_CST);
-			__elh_trap(SYS_futex, (long)&__elh_shared->doorbell, FUTEX_WAKE, 1, 0, 0, 0);
+			__elh_ring(__elh_shared);
 			rang = 1;
 		}
 
