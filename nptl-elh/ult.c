@@ -752,10 +752,11 @@ static long ult_kill_from(struct carrier *here, struct ult *me, int tid, int sig
 	}
 	pend_add(u, sig);
 	__atomic_add_fetch(&u->sigword, 1, __ATOMIC_SEQ_CST);
-	if (u->state == U_WAIT && u->faddr == &u->sigword) {
-		/* in sigwait: its futex wait ends */
+	/* A sigwait (or pause) of u ends.  Looked for under the lock its
+	 * wait takes to check sigword, not by its state, which it sets
+	 * after that check: no wake-up is lost between the two. */
+	if (futex_wake(here, &u->sigword, 1, ~0u)) {
 		unlock(&tid_lock);
-		futex_wake(here, &u->sigword, 1, ~0u);
 		return 0;
 	}
 	if (!(u->mask >> (sig - 1) & 1)) {
