@@ -10,10 +10,6 @@
 #include "../elh/elh.h"
 #include "ult.h"
 
-#ifndef SYS_epoll_pwait2
-#define SYS_epoll_pwait2 441 /* Linux 5.11; musl 1.2.3 predates it */
-#endif
-
 /* The in-process pool: M:N threads with no monitor to make the calls.
  *
  * Run directly on a host (ELH_VCPUS), or under `elh run --mode=hypercall

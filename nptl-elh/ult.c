@@ -16,10 +16,6 @@
 #include "../elh/elh.h"
 #include "ult.h"
 
-#ifndef SYS_epoll_pwait2
-#define SYS_epoll_pwait2 441 /* Linux 5.11; musl 1.2.3 predates it */
-#endif
-
 /* User-level threads over the guest's vCPUs ("carriers").
  *
  * Under `elh run --vcpus N` (elh-abi.h: `vcpus`; AT_ELH_VCPUS in
@@ -396,6 +392,7 @@ static void set_fs(struct carrier *c, uint64_t fs)
 		    SIGBIT(SIGTRAP) | SIGBIT(SIGSYS))
 #define CALL_SIGS (SIGBIT(SIGPIPE) | SIGBIT(SIGXFSZ))
 #define RUN_MASK (~(FAULT_SIGS | CALL_SIGS | SIGBIT(POOL_SIG)))
+#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 
 static void set_kmask(struct carrier *c, uint64_t mask)
 {
@@ -798,9 +795,18 @@ static long ult_kill(int tid, int sig)
 	return ult_kill_from(me->carrier, me, tid, sig);
 }
 
+/* The signals in `set` that route_signals left for whoever unblocks or
+ * waits for them become u's. */
+static void take_unrouted(struct ult *u, uint64_t set)
+{
+	if (__atomic_load_n(&unrouted, __ATOMIC_SEQ_CST) & set) {
+		uint64_t p = __atomic_fetch_and(&unrouted, ~set, __ATOMIC_SEQ_CST) & set;
+		__atomic_or_fetch(&u->sigpend, p, __ATOMIC_SEQ_CST);
+	}
+}
+
 static long ult_sigmask(struct ult *u, int how, const uint64_t *set, uint64_t *old, size_t size)
 {
-	const uint64_t never = 1ull << (SIGKILL - 1) | 1ull << (SIGSTOP - 1);
 	uint64_t m;
 
 	if (size != _NSIG / 8) return -EINVAL;
@@ -812,11 +818,8 @@ static long ult_sigmask(struct ult *u, int how, const uint64_t *set, uint64_t *o
 	case SIG_SETMASK: m = *set; break;
 	default: return -EINVAL;
 	}
-	u->mask = m & ~never;
-	if (__atomic_load_n(&unrouted, __ATOMIC_RELAXED) & ~u->mask) {
-		uint64_t p = __atomic_fetch_and(&unrouted, u->mask, __ATOMIC_SEQ_CST) & ~u->mask;
-		__atomic_or_fetch(&u->sigpend, p, __ATOMIC_SEQ_CST);
-	}
+	u->mask = m & ~UNBLOCKABLE;
+	take_unrouted(u, ~u->mask);
 	if (u->sigpend & ~u->mask) deliver_pending(u);
 	return 0;
 }
@@ -966,7 +969,7 @@ static void sig_entry(int sig, siginfo_t *info, void *ctx)
 	before = u->mask;
 	u->mask |= ((uint64_t)a->mask[1] << 32 | a->mask[0]) |
 		   (a->flags & SA_NODEFER ? 0 : SIGBIT(sig));
-	u->mask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	u->mask &= ~UNBLOCKABLE;
 	memcpy(&uc->uc_sigmask, &before, sizeof before);
 	u->in_handler++;
 	if (a->flags & SA_SIGINFO)
@@ -975,7 +978,7 @@ static void sig_entry(int sig, siginfo_t *info, void *ctx)
 		h(sig);
 	u->in_handler--;
 	memcpy(&u->mask, &uc->uc_sigmask, sizeof u->mask);
-	u->mask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	u->mask &= ~UNBLOCKABLE;
 	memcpy(&uc->uc_sigmask, &(uint64_t){ RUN_MASK }, sizeof(uint64_t));
 	/* Signals that arrived while the handler blocked them. */
 	if ((u->sigpend & ~u->mask) && !u->critical) deliver_pending(u);
@@ -1000,7 +1003,10 @@ static long install(int sig, const struct k_sigaction *a)
 		   (__elh_ult_active && a->handler == SIG_DFL && (CALL_SIGS & SIGBIT(sig)))) {
 		k.handler = (void (*)(int))sig_entry;
 		k.flags |= SA_SIGINFO;
-		if (a->handler == SIG_DFL) k.flags |= 0x04000000 /* SA_RESTORER */, k.restorer = __restore_rt;
+		if (a->handler == SIG_DFL) {
+			k.flags |= 0x04000000 /* SA_RESTORER */;
+			k.restorer = __restore_rt;
+		}
 	}
 	return __elh_trap(SYS_rt_sigaction, sig, (long)&k, 0, _NSIG / 8, 0, 0);
 }
@@ -1084,7 +1090,7 @@ static void route_signals(struct carrier *c)
 	uint64_t sigs = __atomic_exchange_n(&routed, 0, __ATOMIC_SEQ_CST);
 
 	while (sigs) {
-		int sig = __builtin_ctzll(sigs) + 1, tid = 0;
+		int sig = __builtin_ctzll(sigs) + 1, tid = 0, waiter;
 		sigs &= sigs - 1;
 		lock(&tid_lock);
 		for (int i = 0; i < NBUCKETS && !tid; i++)
@@ -1093,19 +1099,7 @@ static void route_signals(struct carrier *c)
 					tid = u->tid;
 					break;
 				}
-		/* Kept only while blocked (signal_thread): a thread that does
-		 * not block it ignores it, and its call goes on. */
-		if (!tid && ignored(sig)) {
-			for (int i = 0; i < NBUCKETS && !tid; i++)
-				for (struct ult *u = tids[i]; u; u = u->hnext)
-					if (!(u->mask >> (sig - 1) & 1)) {
-						tid = -1;
-						break;
-					}
-			unlock(&tid_lock);
-			if (!tid) __atomic_or_fetch(&unrouted, SIGBIT(sig), __ATOMIC_SEQ_CST);
-			continue;
-		}
+		waiter = tid != 0;
 		for (int i = 0; i < NBUCKETS && tid <= 0; i++)
 			for (struct ult *u = tids[i]; u; u = u->hnext)
 				if (!(u->mask >> (sig - 1) & 1)) {
@@ -1115,8 +1109,11 @@ static void route_signals(struct carrier *c)
 				}
 		unlock(&tid_lock);
 		if (tid < 0) tid = -tid;
+		/* Kept only while blocked (signal_thread): a thread that does
+		 * not block it ignores it, and its call goes on. */
+		if (tid && !waiter && ignored(sig)) continue;
 		if (tid) ult_kill_from(c, 0, tid, sig);
-		else __atomic_or_fetch(&unrouted, 1ull << (sig - 1), __ATOMIC_SEQ_CST);
+		else __atomic_or_fetch(&unrouted, SIGBIT(sig), __ATOMIC_SEQ_CST);
 	}
 }
 
@@ -1144,8 +1141,7 @@ static long ult_sigwait(struct ult *u, const uint64_t *set, siginfo_t *info,
 		/* One that nobody took (route_signals): with the thread's own,
 		 * so that the lowest is taken first. */
 		if (__atomic_load_n(&unrouted, __ATOMIC_SEQ_CST) & want) {
-			uint64_t q = __atomic_fetch_and(&unrouted, ~want, __ATOMIC_SEQ_CST) & want;
-			__atomic_or_fetch(&u->sigpend, q, __ATOMIC_SEQ_CST);
+			take_unrouted(u, want);
 			continue;
 		}
 		if (p) {
@@ -1183,13 +1179,12 @@ static long ult_sigwait(struct ult *u, const uint64_t *set, siginfo_t *info,
  * a signal is raised for this thread; its handler has run on return. */
 static long ult_pause(struct ult *u, const uint64_t *mask, size_t size)
 {
-	const uint64_t never = 1ull << (SIGKILL - 1) | 1ull << (SIGSTOP - 1);
 	uint64_t saved = u->mask;
 	unsigned d0 = u->delivered;
 
 	if (mask) {
 		if (size != _NSIG / 8) return -EINVAL;
-		u->mask = *mask & ~never;
+		u->mask = *mask & ~UNBLOCKABLE;
 	}
 	while (u->delivered == d0) {
 		int seen = __atomic_load_n(&u->sigword, __ATOMIC_SEQ_CST);
@@ -1462,16 +1457,11 @@ static long ult_fork(void)
  */
 static int masked_call(struct ult *u, const uint64_t *mask, size_t size, long *ret)
 {
-	const uint64_t never = SIGBIT(SIGKILL) | SIGBIT(SIGSTOP);
-
 	if (!mask || size != _NSIG / 8) return 0;
 	u->saved_mask = u->mask;
-	u->mask = *mask & ~never;
+	u->mask = *mask & ~UNBLOCKABLE;
 	u->masked_call = 1;
-	if (__atomic_load_n(&unrouted, __ATOMIC_RELAXED) & ~u->mask) {
-		uint64_t p = __atomic_fetch_and(&unrouted, u->mask, __ATOMIC_SEQ_CST) & ~u->mask;
-		__atomic_or_fetch(&u->sigpend, p, __ATOMIC_SEQ_CST);
-	}
+	take_unrouted(u, ~u->mask);
 	if (u->sigpend & ~u->mask) {
 		__elh_ult_direct_done(-EINTR);
 		*ret = -EINTR;
@@ -1582,21 +1572,18 @@ int __elh_ult_syscall(long n, long a, long b, long c, long d, long e, long f, lo
 	case SYS_kill:
 		/* To its own process, a signal the caller does not block is the
 		 * caller's: POSIX has it delivered before kill returns. */
-		if (a == self_pid && b > 0 && b < _NSIG && !(u->mask >> (b - 1) & 1)) {
+		if (a != self_pid || b <= 0 || b >= _NSIG) return 0;
+		if (!(u->mask & SIGBIT(b))) {
 			pend_add(u, (int)b);
 			deliver_pending(u);
-			*ret = 0;
-			return 1;
-		}
-		/* Blocked by the caller: routed now, so that a sigwait or a
-		 * sigpending that follows finds it, as in Linux. */
-		if (a == self_pid && b > 0 && b < _NSIG) {
+		} else {
+			/* Blocked by the caller: routed now, so that a sigwait
+			 * or a sigpending that follows finds it, as in Linux. */
 			__atomic_or_fetch(&routed, SIGBIT(b), __ATOMIC_SEQ_CST);
 			route_signals(u->carrier);
-			*ret = 0;
-			return 1;
 		}
-		return 0;
+		*ret = 0;
+		return 1;
 	case SYS_rt_sigpending:
 		*ret = __elh_trap(SYS_rt_sigpending, a, b, 0, 0, 0, 0);
 		if (!*ret && b == _NSIG / 8)
