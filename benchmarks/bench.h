@@ -28,6 +28,11 @@ struct bench {
 	const char *name;
 	const char *unit;
 	double (*run)(long iters);
+	/* run() times a window of steady state at least iters operations
+	 * long and scales it to iters: a short run already gives the rate,
+	 * and calibration takes one (starting 64 threads costs more than the
+	 * window itself). */
+	int steady;
 };
 
 #define BENCH_NS_PER_OP "ns/op"
@@ -84,6 +89,12 @@ static inline long bench_calibrate(const struct bench *b, double target_ns)
 	double t, prev = -1;
 	long iters = 1, factor = 1;
 
+	if (b->steady) {
+		t = b->run(1);
+		if (t < 0)
+			return -1;
+		goto scale;
+	}
 	for (;;) {
 		t = b->run(iters);
 		if (t < 0)
@@ -97,6 +108,7 @@ static inline long bench_calibrate(const struct bench *b, double target_ns)
 		iters *= factor;
 		prev = t;
 	}
+scale:
 	t = (double)iters * (target_ns / (t > 0 ? t : 1));
 	return t < 1 ? 1 : t > (double)(LONG_MAX / 2) ? LONG_MAX / 2 : (long)t;
 }

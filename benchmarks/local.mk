@@ -1,4 +1,5 @@
-# Benchmarks: make bench (quick: 5 rounds, micro benchmarks only) and make
+# Benchmarks: make bench (quick: 3 rounds of 3 repetitions of about 50 ms,
+# micro benchmarks only; under 5 minutes on a 2-CPU host) and make
 # bench-full (15 rounds, more repetitions, and the macro workloads).
 # Never part of make check, apart from testsuite/bench/smoke.sh.  Results go
 # to benchmarks/results/<UTC timestamp>/ in the build tree; run.sh builds the
@@ -18,7 +19,7 @@ BENCH_ARGS =
 ELH_RUN_ARGS =
 
 bench: all
-	$(bench_env) $(SHELL) $(abs_top_srcdir)/benchmarks/run.sh --rounds=5 --reps=3 $(BENCH_ARGS)
+	$(bench_env) $(SHELL) $(abs_top_srcdir)/benchmarks/run.sh --rounds=3 --reps=3 --target-ms=50 $(BENCH_ARGS)
 
 # More rounds and repetitions, and the macro workloads: the HTTP server under
 # wrk, the file tree.

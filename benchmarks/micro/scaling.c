@@ -2,9 +2,12 @@
 #include "../bench.h"
 
 #include <stdatomic.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define MAX_THREADS 64
+#define FUTEX_WAIT_PRIVATE 128 /* musl-gcc has no kernel headers */
+#define FUTEX_WAKE_PRIVATE 129
 
 /*
  * The rate is taken in the steady state, not from start to finish: the
@@ -13,6 +16,9 @@
  * has made a call.  Starting and stopping 64 threads costs milliseconds,
  * tens of them under a monitor and on a loaded host: timed from start to
  * finish, that fixed cost swamped a short run and misled the calibration.
+ * The callers also wait at a gate until all of them exist: with 2 host
+ * CPUs, each pthread_create would otherwise compete with the callers
+ * already running, and starting 64 of them took seconds under a monitor.
  */
 struct counter {
 	_Alignas(64) atomic_long calls;
@@ -20,12 +26,25 @@ struct counter {
 
 static struct counter counters[MAX_THREADS];
 static atomic_int stop;
+static atomic_int gate;
+
+/* Open (1) or close (0) the gate.  A futex wakes every caller at once: a
+ * condition variable would wake them one after another, each waiting for
+ * a CPU among the callers already running. */
+static void gate_set(int open)
+{
+	atomic_store(&gate, open);
+	if (open)
+		syscall(SYS_futex, &gate, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
 
 static void *caller(void *arg)
 {
 	struct counter *c = arg;
 	long n = 0;
 
+	while (!atomic_load(&gate))
+		syscall(SYS_futex, &gate, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
 		getppid();
 		atomic_store_explicit(&c->calls, ++n, memory_order_relaxed);
@@ -62,6 +81,7 @@ static double run_threads(int nthreads, long iters)
 	int n, err = 0, idle;
 
 	atomic_store(&stop, 0);
+	gate_set(0);
 	for (n = 0; n < nthreads; n++)
 		atomic_store(&counters[n].calls, 0);
 	for (n = 0; n < nthreads; n++) {
@@ -69,6 +89,9 @@ static double run_threads(int nthreads, long iters)
 		if (err)
 			break;
 	}
+	if (err)
+		atomic_store(&stop, 1);
+	gate_set(1);
 	if (!err) {
 		do
 			nanosleep(&tick, NULL);
@@ -110,10 +133,10 @@ static double run_t64(long iters)
 }
 
 static const struct bench benches[] = {
-	{ "getppid-t1", BENCH_MCALLS, run_t1 },
-	{ "getppid-t4", BENCH_MCALLS, run_t4 },
-	{ "getppid-t16", BENCH_MCALLS, run_t16 },
-	{ "getppid-t64", BENCH_MCALLS, run_t64 },
+	{ "getppid-t1", BENCH_MCALLS, run_t1, 1 },
+	{ "getppid-t4", BENCH_MCALLS, run_t4, 1 },
+	{ "getppid-t16", BENCH_MCALLS, run_t16, 1 },
+	{ "getppid-t64", BENCH_MCALLS, run_t64, 1 },
 };
 
 int main(int argc, char **argv)
