@@ -156,12 +156,42 @@ static void *clock_main(void *arg)
 	return NULL;
 }
 
-int elh_clock_start(struct elh_vm *vm, struct elh_clock *pub, uint32_t *spin_tsc,
-		    uint32_t spin_ns, char *err, size_t errlen)
+static int start_thread(void)
 {
 	pthread_attr_t attr;
 	sigset_t all, old;
 	pthread_t t;
+	int e;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	e = pthread_create(&t, &attr, clock_main, NULL);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return e;
+}
+
+void elh_clock_after_fork(void)
+{
+	if (!clk.pub)
+		return;
+	/* The parent's thread may have been in the middle of an update:
+	 * close it, and write a whole map before the guest reads one. */
+	if (clk.pub->seq & 1)
+		clk.pub->seq++;
+	publish();
+	if (start_thread()) {
+		/* Without updates the map would drift: the guest's
+		 * clock_gettime goes back to calls. */
+		__atomic_store_n(&clk.pub->flags, 0, __ATOMIC_SEQ_CST);
+	}
+}
+
+int elh_clock_start(struct elh_vm *vm, struct elh_clock *pub, uint32_t *spin_tsc,
+		    uint32_t spin_ns, char *err, size_t errlen)
+{
 	int e;
 
 	if (vm->platform != &elh_platform_systrap || !tsc_usable())
@@ -170,13 +200,7 @@ int elh_clock_start(struct elh_vm *vm, struct elh_clock *pub, uint32_t *spin_tsc
 	clk.spin_tsc = spin_tsc;
 	clk.spin_ns = spin_ns;
 	sample(&clk.tsc0, &clk.mono0);
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	e = pthread_create(&t, &attr, clock_main, NULL);
-	pthread_attr_destroy(&attr);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	e = start_thread();
 	if (e)
 		return elh_refuse(err, errlen, "cannot start the clock thread: %s", strerror(e));
 	return 0;

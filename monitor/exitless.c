@@ -445,6 +445,40 @@ void elh_exitless_thread_exit(struct elh_vm *vm, pid_t tid)
 	}
 }
 
+void elh_exitless_after_fork(struct elh_vm *vm)
+{
+	struct elh_shared *area = pool.area;
+
+	(void)vm;
+	if (!area)
+		return;
+	pool.total = pool.blocking = pool.peak = 0;
+	memset(pool.running, 0, sizeof(pool.running));
+	pool.served = pool.restarts = pool.retraps_bound = pool.retraps_vcpu = pool.retraps_signal = 0;
+	area->workers_awake = 0;
+	for (int i = 0; i < ELH_NSLOTS; i++) {
+		struct elh_sqe *q = &area->sqe[i];
+
+		q->state = ELH_SQE_FREE;
+		q->owner = 0;
+		q->waiting = 0;
+		q->busy = 0;
+		q->trap_left = q->backoff = 0;
+	}
+	for (int i = 0; i < ELH_MAX_CARRIERS; i++)
+		area->carrier[i].sleeping = 0;
+	elh_clock_after_fork();
+	for (int i = 0; i < pool.base; i++) {
+		if (start_worker(0) < 0) {
+			/* Nothing would take the guest's submissions: it traps
+			 * every call from now on. */
+			if (!pool.total)
+				memset(area->exitless, 0, sizeof(area->exitless));
+			break;
+		}
+	}
+}
+
 void elh_exitless_stats_print(FILE *out)
 {
 	if (!pool.area)

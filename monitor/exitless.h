@@ -48,6 +48,12 @@ long elh_exitless_interrupt_slot(uint64_t slot, uint64_t restart);
 /* A guest thread ended: free the entry it owned. */
 void elh_exitless_thread_exit(struct elh_vm *vm, pid_t tid);
 
+/* In the child of a fork of the monitor: the workers and the clock were
+ * threads of the parent.  Every entry is free again (the guest's other
+ * threads are gone, and the caller's tid has changed), the counts start
+ * from zero, the base workers and the clock start again. */
+void elh_exitless_after_fork(struct elh_vm *vm);
+
 /* The --stats line of the pool. */
 void elh_exitless_stats_print(FILE *out);
 
@@ -57,5 +63,8 @@ void elh_exitless_stats_print(FILE *out);
  * the host's or not constant. */
 int elh_clock_start(struct elh_vm *vm, struct elh_clock *pub, uint32_t *spin_tsc,
 		    uint32_t spin_ns, char *err, size_t errlen);
+
+/* In the child of a fork: the same clock, kept up to date again. */
+void elh_clock_after_fork(void);
 
 #endif

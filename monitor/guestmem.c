@@ -24,9 +24,15 @@ int elh_guest_range(const struct elh_arena *a, uint64_t gva, uint64_t len)
  * exited (a guest may end its main thread first), the thread-group leader
  * has no memory to look at.
  */
+static __thread pid_t self; /* this thread's tid, for process_vm_*v */
+
+void elh_guestmem_after_fork(void)
+{
+	self = 0;
+}
+
 static int copy_self(void *local, uint64_t gva, size_t len, int to_guest)
 {
-	static __thread pid_t self;
 	struct iovec l = { .iov_base = local, .iov_len = len };
 	struct iovec r = { .iov_base = (void *)(uintptr_t)gva, .iov_len = len };
 	ssize_t n;

@@ -45,4 +45,8 @@ int elh_guest_write(const struct elh_arena *a, uint64_t gva, const void *src, si
  */
 long elh_guest_read_string(const struct elh_arena *a, char *buf, size_t size, uint64_t gva);
 
+/* In the child of a fork of the monitor, on its thread: the copies must
+ * name the child's memory, not the parent's. */
+void elh_guestmem_after_fork(void);
+
 #endif

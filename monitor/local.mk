@@ -11,7 +11,7 @@ elh_core_sources = \
 	monitor/memory.c monitor/memory.h \
 	monitor/syscall.c monitor/syscall.h \
 	monitor/sys_file.c monitor/sys_ioctl.c monitor/sys_net.c \
-	monitor/sys_poll.c monitor/sys_proc.c monitor/sys_ipc.c \
+	monitor/sys_poll.c monitor/sys_proc.c monitor/sys_exec.c monitor/process.c monitor/process.h monitor/sys_ipc.c \
 	monitor/kvm.c monitor/kvm.h \
 	monitor/errors.c monitor/errors.h \
 	monitor/exitless.c monitor/exitless.h monitor/clock.c \

@@ -52,6 +52,7 @@ static void usage(FILE *f)
 	      "  --arena-size=SIZE  guest memory arena, e.g. 512M or 8G (default 4G)\n"
 	      "  --trace            print each system call on stderr\n"
 	      "  --stats            print per-call counts and times at exit\n"
+	      "  --argv0=NAME       the program's argv[0] (default: PROGRAM as given)\n"
 	      "\n"
 	      "check-kvm tells whether this host's KVM can run guests, and if not why.\n"
 	      "\n"
@@ -136,6 +137,35 @@ static int default_vcpus(void)
 	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
+/* The options of opt, as `elh run` options: what an execve of the guest
+ * runs elh again with (sys_exec.c). */
+static char **exec_options(const struct elh_run_options *opt, int *n)
+{
+	static char buf[8][48];
+	static char *v[8];
+	int i = 0;
+
+	snprintf(buf[i++], sizeof(buf[0]), "--mode=%s", opt->exitless ? "exitless" : "hypercall");
+	snprintf(buf[i++], sizeof(buf[0]), "--platform=%s",
+		 opt->platform == &elh_platform_systrap ? "systrap" : "kvm");
+	if (opt->workers)
+		snprintf(buf[i++], sizeof(buf[0]), "--workers=%d", opt->workers);
+	snprintf(buf[i++], sizeof(buf[0]), "--max-workers=%d", opt->max_workers);
+	if (opt->vcpus)
+		snprintf(buf[i++], sizeof(buf[0]), "--vcpus=%d", opt->vcpus);
+	else
+		snprintf(buf[i++], sizeof(buf[0]), "--vcpus=per-thread");
+	snprintf(buf[i++], sizeof(buf[0]), "--arena-size=%llu", (unsigned long long)opt->arena_size);
+	if (opt->trace)
+		snprintf(buf[i++], sizeof(buf[0]), "--trace");
+	if (opt->stats)
+		snprintf(buf[i++], sizeof(buf[0]), "--stats");
+	for (int k = 0; k < i; k++)
+		v[k] = buf[k];
+	*n = i;
+	return v;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -147,6 +177,7 @@ static int cmd_run(int argc, char **argv)
 		{ "vcpus", required_argument, NULL, 'v' },
 		{ "trace", no_argument, NULL, 't' },
 		{ "stats", no_argument, NULL, 's' },
+		{ "argv0", required_argument, NULL, '0' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -159,6 +190,7 @@ static int cmd_run(int argc, char **argv)
 	};
 	unsigned long long arena_size;
 	static char path[PATH_MAX];
+	char *argv0 = NULL;
 	int c, r;
 
 	optind = 1;
@@ -233,6 +265,9 @@ static int cmd_run(int argc, char **argv)
 		case 's':
 			opt.stats = 1;
 			break;
+		case '0':
+			argv0 = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -261,6 +296,10 @@ static int cmd_run(int argc, char **argv)
 	opt.path = path;
 	opt.argc = argc - optind;
 	opt.argv = argv + optind;
+	if (argv0)
+		opt.argv[0] = argv0;
+	opt.self = argv[0];
+	opt.opts = exec_options(&opt, &opt.nopts);
 	return elh_run(&opt);
 }
 

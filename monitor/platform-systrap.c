@@ -328,6 +328,13 @@ void elh_systrap_handle(int sig, void *vinfo, void *vuc)
 	g[REG_EFL] = ELH_RFLAGS_IF | ELH_RFLAGS_RESERVED1;
 }
 
+/* The seccomp filter, the handlers and this thread's alternate stack (its
+ * block) are the child's as they were the parent's. */
+static void systrap_fork_child(struct elh_vcpu *cpu)
+{
+	(void)cpu;
+}
+
 const struct elh_platform elh_platform_systrap = {
 	.name = "systrap",
 	.init = systrap_init,
@@ -337,4 +344,5 @@ const struct elh_platform elh_platform_systrap = {
 	.kick = systrap_kick,
 	.helper_init = systrap_helper_init,
 	.helper_fini = systrap_helper_fini,
+	.fork_child = systrap_fork_child,
 };

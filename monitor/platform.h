@@ -53,6 +53,9 @@ struct elh_platform {
 	 * before it unblocks the signal, torn down before it ends. */
 	int (*helper_init)(char *err, size_t errlen);
 	void (*helper_fini)(void);
+	/* In the child of a fork of the monitor, on cpu's thread, its only
+	 * one: make cpu run there.  NULL: the platform cannot (process.c). */
+	void (*fork_child)(struct elh_vcpu *cpu);
 };
 
 extern const struct elh_platform elh_platform_systrap;

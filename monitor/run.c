@@ -138,10 +138,12 @@ int elh_run(const struct elh_run_options *opt)
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 
 	vm->platform = opt->platform;
+	vm->opt = opt;
 	vm->guest_no_new_privs = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
 	vm->trace = opt->trace;
 	vm->stats = opt->stats;
 	vm->kvm_fd = vm->vm_fd = -1;
+	vm->vfork_fd = -1;
 	pthread_mutex_init(&vm->thread_lock, NULL);
 
 	if (setup_fds(vm, err, sizeof(err)) < 0)

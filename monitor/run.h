@@ -19,6 +19,11 @@ struct elh_run_options {
 	const char *path;  /* resolved program path */
 	int argc;
 	char **argv;       /* the guest's argv */
+	/* For execve (sys_exec.c): elh's own argv[0], and the options above
+	 * as `elh run` options that give them again. */
+	char *self;
+	char **opts;
+	int nopts;
 };
 
 /* Set up the VM, load the program and run it; returns only on setup

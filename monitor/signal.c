@@ -654,6 +654,78 @@ int elh_signal_inherit_ignored(struct elh_vm *vm)
 	return 0;
 }
 
+void elh_signal_fork_lock(int hold)
+{
+	if (hold)
+		pthread_mutex_lock(&signals.lock);
+	else
+		pthread_mutex_unlock(&signals.lock);
+}
+
+void elh_signal_after_fork(struct elh_vcpu *cpu)
+{
+	signals.pending = 0;
+	memset(signals.count, 0, sizeof(signals.count));
+	cpu->pending = 0;
+	memset(cpu->pending_count, 0, sizeof(cpu->pending_count));
+}
+
+/* The faults, SIGSYS (the systrap platform's traps) and the kick stay the
+ * monitor's until the exec, which resets them: setting them to SIG_IGN
+ * would take them from the threads still running. */
+static int exec_keeps_handler(int sig)
+{
+	return (BIT(sig) & (SYNCHRONOUS | UNBLOCKABLE)) || sig == ELH_SIGKICK ||
+	       (sig >= 32 && sig < SIGRTMIN);
+}
+
+void elh_signal_exec_prepare(struct elh_vcpu *cpu, struct elh_exec_signals *save)
+{
+	const struct sigaction ign = { .sa_handler = SIG_IGN };
+	uint64_t mask = load_mask(cpu), raise_again;
+	pid_t pid = getpid(), tid = (pid_t)syscall(SYS_gettid);
+	sigset_t all, guest;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &save->mask);
+	save->ignored = 0;
+	pthread_mutex_lock(&signals.lock);
+	for (int sig = 1; sig <= 64; sig++) {
+		if (exec_keeps_handler(sig) ||
+		    signals.action[sig].handler != (uint64_t)(uintptr_t)SIG_IGN)
+			continue;
+		if (sigaction(sig, &ign, &save->old[sig]) == 0)
+			save->ignored |= BIT(sig);
+	}
+	pthread_mutex_unlock(&signals.lock);
+	/* Pending and blocked: pending on this thread once the mask is set. */
+	raise_again = (__atomic_fetch_and(&cpu->pending, ~mask, __ATOMIC_ACQ_REL) |
+		       __atomic_fetch_and(&signals.pending, ~mask, __ATOMIC_ACQ_REL)) &
+		      mask & ~save->ignored;
+	for (int sig = 1; sig <= 64; sig++)
+		if (raise_again & BIT(sig))
+			syscall(SYS_tgkill, pid, tid, sig);
+	sigemptyset(&guest);
+	for (int sig = 1; sig <= 64; sig++)
+		if ((mask & BIT(sig)) && !exec_keeps_handler(sig))
+			sigaddset(&guest, sig);
+	pthread_sigmask(SIG_SETMASK, &guest, NULL);
+}
+
+void elh_signal_exec_failed(struct elh_vcpu *cpu, struct elh_exec_signals *save)
+{
+	sigset_t all;
+
+	(void)cpu;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	for (int sig = 1; sig <= 64; sig++)
+		if (save->ignored & BIT(sig))
+			sigaction(sig, &save->old[sig], NULL);
+	/* The signals raised again come back through the host handler. */
+	pthread_sigmask(SIG_SETMASK, &save->mask, NULL);
+}
+
 int elh_signal_is_fault(int sig, const siginfo_t *info)
 {
 	switch (sig) {

@@ -16,6 +16,7 @@
 #define ELH_MONITOR_SIGNAL_H
 
 #include <signal.h>
+#include <stdint.h>
 
 struct elh_vm;
 struct elh_vcpu;
@@ -28,6 +29,27 @@ int elh_signal_init(struct elh_vm *vm);
 /* Signals ignored when elh started stay ignored for the guest (as across
  * execve); call before the platform installs its handlers. */
 int elh_signal_inherit_ignored(struct elh_vm *vm);
+
+/* execve (sys_exec.c): what the host must hold across the exec of elh
+ * itself, so that the new monitor finds it (elh_signal_inherit_ignored and
+ * the inherited mask): the signals the guest ignores set to SIG_IGN, the
+ * calling thread's host mask set to the guest's, and the guest's pending
+ * signals that it blocks raised again on that thread.  Undone by
+ * elh_signal_exec_failed if the exec fails. */
+struct elh_exec_signals {
+	sigset_t mask;
+	uint64_t ignored;
+	struct sigaction old[65];
+};
+void elh_signal_exec_prepare(struct elh_vcpu *cpu, struct elh_exec_signals *save);
+void elh_signal_exec_failed(struct elh_vcpu *cpu, struct elh_exec_signals *save);
+
+/* Around a fork of the monitor (process.c): hold the lock of the
+ * dispositions (1), release it (0). */
+void elh_signal_fork_lock(int hold);
+
+/* In the child of a fork: no signal is pending (the kernel's rule). */
+void elh_signal_after_fork(struct elh_vcpu *cpu);
 
 /* From the host signal handler: remember sig for the guest. */
 void elh_signal_note_host(struct elh_vcpu *cpu, int sig, const siginfo_t *info);

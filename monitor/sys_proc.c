@@ -5,6 +5,7 @@
 #include <linux/prctl.h>
 #include <stdint.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -143,17 +144,20 @@ ELH_HANDLER(prctl)
 }
 
 /*
- * No child processes exist yet (fork is thread.c's and not there): the
- * answer is ECHILD after Linux's own argument checks, and the monitor's
- * own children, should it have any, are never reaped for the guest.
+ * The guest's children are the monitor's (process.c), and the monitor has
+ * none of its own: waiting is the host's, on guest memory once checked.
  */
 ELH_HANDLER(wait4)
 {
+	struct elh_vm *vm = cpu->vm;
 	unsigned opts = (unsigned)a[2];
 
 	if (opts & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL))
 		return -EINVAL;
-	return -ECHILD;
+	if (elh_guest_range(&vm->arena, a[1], a[1] ? sizeof(int) : 0) ||
+	    elh_guest_range(&vm->arena, a[3], a[3] ? sizeof(struct rusage) : 0))
+		return -EFAULT;
+	return elh_host4(SYS_wait4, a[0], a[1], a[2], a[3]);
 }
 
 ELH_HANDLER(waitid)
@@ -168,7 +172,12 @@ ELH_HANDLER(waitid)
 		return -EINVAL;
 	if (idtype != P_ALL && idtype != P_PID && idtype != P_PGID && idtype != P_PIDFD)
 		return -EINVAL;
-	return -ECHILD;
+	if (idtype == P_PIDFD && ((int)a[1] < 0 || (int)a[1] >= elh_sys_fd_bound(cpu->vm)))
+		return -EBADF;
+	if (elh_guest_range(&cpu->vm->arena, a[2], a[2] ? sizeof(siginfo_t) : 0) ||
+	    elh_guest_range(&cpu->vm->arena, a[4], a[4] ? sizeof(struct rusage) : 0))
+		return -EFAULT;
+	return elh_host5(SYS_waitid, a[0], a[1], a[2], a[3], a[4]);
 }
 
 /*

@@ -431,10 +431,8 @@ const struct elh_sysdesc elh_systab[] = {
 	SYS(membarrier, 3, { INT, HEX, INT }, { 0 }, R_INT, PASS),
 	SYS(prctl, 5, { INT, HEX, HEX, HEX, HEX }, { 0 }, R_INT, THR, elh_do_prctl,
 	    "PR_SET_NAME, PR_GET_NAME, PR_SET/GET_DUMPABLE, PR_SET/GET_PDEATHSIG; others EINVAL"),
-	SYS(wait4, 4, { INT, PTR, HEX, PTR }, { 0 }, R_INT, BLOCK, elh_do_wait4,
-	    "no child processes exist yet: ECHILD"),
-	SYS(waitid, 5, { INT, INT, PTR, HEX, PTR }, { 0 }, R_INT, BLOCK, elh_do_waitid,
-	    "no child processes exist yet: ECHILD"),
+	SYS(wait4, 4, { INT, PTR, HEX, PTR }, { 0 }, R_INT, BLOCK, elh_do_wait4),
+	SYS(waitid, 5, { INT, INT, PTR, HEX, PTR }, { 0 }, R_INT, BLOCK, elh_do_waitid),
 
 	/* calls that would reach past the guest into the monitor */
 	SYS(ptrace, 4, { INT, INT, PTR, PTR }, { 0 }, R_INT, UNSUP, NULL,
@@ -600,6 +598,16 @@ void elh_sys_unsupported(struct elh_vm *vm, enum elh_unsup kind, int64_t value)
 		s->unsup_dropped++;
 	}
 	pthread_mutex_unlock(&s->lock);
+}
+
+void elh_sys_fork_lock(struct elh_vm *vm, int hold)
+{
+	if (!vm->sys)
+		return;
+	if (hold)
+		pthread_mutex_lock(&vm->sys->lock);
+	else
+		pthread_mutex_unlock(&vm->sys->lock);
 }
 
 int elh_sys_fd_bound(struct elh_vm *vm)

@@ -191,6 +191,10 @@ static inline int elh_fd_ok(const struct elh_vm *vm, int fd)
  * RLIMIT_NOFILE. */
 int elh_sys_fd_bound(struct elh_vm *vm);
 
+/* Around a fork of the monitor (process.c): hold the lock of the
+ * statistics and of RLIMIT_NOFILE (1), release it (0). */
+void elh_sys_fork_lock(struct elh_vm *vm, int hold);
+
 /* Accept a new host fd for the guest, or close it and return -EMFILE. */
 long elh_sys_new_fd(struct elh_vm *vm, long fd);
 

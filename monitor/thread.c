@@ -25,6 +25,7 @@
 #include "guestmem.h"
 #include "memory.h"
 #include "platform.h"
+#include "process.h"
 #include "run.h"
 #include "signal.h"
 #include "special.h"
@@ -146,14 +147,6 @@ static void *thread_main(void *arg)
 	elh_vcpu_loop(cpu);
 }
 
-static void note_unsupported(struct elh_vm *vm, const char *what)
-{
-	fprintf(vm->trace_out,
-		"elh: %s is not supported: a virtualized process cannot create processes yet (returning ENOSYS)\n",
-		what);
-	fflush(vm->trace_out);
-}
-
 long elh_sys_clone(struct elh_vcpu *cpu, const uint64_t a[6])
 {
 	struct elh_vm *vm = cpu->vm;
@@ -165,10 +158,10 @@ long elh_sys_clone(struct elh_vcpu *cpu, const uint64_t a[6])
 	sigset_t all, old;
 	int r;
 
-	if ((flags & THREAD_FLAGS) != THREAD_FLAGS) {
-		note_unsupported(vm, (flags & CLONE_VFORK) ? "vfork" : "fork");
-		return -ENOSYS;
-	}
+	if (!(flags & CLONE_THREAD))
+		return elh_process_clone(cpu, "clone", flags, sp, ptid, ctid, tls);
+	if ((flags & THREAD_FLAGS) != THREAD_FLAGS)
+		return -EINVAL;
 	if (flags & ~(uint64_t)KNOWN_FLAGS)
 		return -EINVAL;
 	if (((flags & CLONE_PARENT_SETTID) && elh_guest_range(&vm->arena, ptid, 4)) ||
@@ -235,30 +228,6 @@ long elh_sys_clone(struct elh_vcpu *cpu, const uint64_t a[6])
 long elh_sys_clone3(struct elh_vcpu *cpu, const uint64_t a[6])
 {
 	return -ENOSYS; /* libcs fall back to clone */
-}
-
-long elh_sys_fork(struct elh_vcpu *cpu, const uint64_t a[6])
-{
-	note_unsupported(cpu->vm, "fork");
-	return -ENOSYS;
-}
-
-long elh_sys_vfork(struct elh_vcpu *cpu, const uint64_t a[6])
-{
-	note_unsupported(cpu->vm, "vfork");
-	return -ENOSYS;
-}
-
-long elh_sys_execve(struct elh_vcpu *cpu, const uint64_t a[6])
-{
-	note_unsupported(cpu->vm, "execve");
-	return -ENOSYS;
-}
-
-long elh_sys_execveat(struct elh_vcpu *cpu, const uint64_t a[6])
-{
-	note_unsupported(cpu->vm, "execveat");
-	return -ENOSYS;
 }
 
 long elh_sys_exit(struct elh_vcpu *cpu, const uint64_t a[6])

@@ -21,6 +21,8 @@ struct elh_mm;        /* memory.c: the guest's address-space layout, brk, mmap *
 struct elh_sys_stats; /* syscall.c: per-call counters for --stats */
 struct elh_signals;   /* signal.c: dispositions and process-wide pending set */
 
+struct elh_run_options;
+
 struct elh_vm {
 	struct elh_arena arena; /* guest memory, guest-virtual == host-virtual */
 
@@ -40,6 +42,8 @@ struct elh_vm {
 	const struct elh_platform *platform;
 	uint64_t exitless_area; /* guest address of the exit-less area, 0 if none */
 	int guest_no_new_privs; /* prctl(PR_SET_NO_NEW_PRIVS) as the guest sees it */
+	const struct elh_run_options *opt; /* what elh runs with, for execve */
+	int vfork_fd; /* in a vfork child: closed by its execve or end, -1 otherwise */
 
 	/* mutable, each with its own lock */
 	struct elh_mm *mm;

@@ -1455,6 +1455,29 @@ static long ult_fork(void)
  * and stopped like one by a signal for the thread; __elh_ult_direct_done
  * raises the signals it let through and puts the thread's mask back.
  */
+/* execve keeps the calling thread's signal mask and pending signals: the
+ * new program gets the ULT's, not those of its vCPU.  The ULT's pending
+ * signals (and the process's that nobody could take) are raised on the
+ * vCPU, blocked; if the exec fails, they are taken back from the kernel
+ * (they never left the ULT). */
+static long ult_exec(struct ult *u, long n, long a, long b, long c, long d, long e, long f)
+{
+	struct carrier *cr = u->carrier;
+	uint64_t held = (u->sigpend | __atomic_load_n(&unrouted, __ATOMIC_RELAXED)) & u->mask;
+	const struct timespec zero = { 0, 0 };
+	long r;
+
+	set_kmask(cr, u->mask);
+	for (int sig = 1; sig < _NSIG; sig++)
+		if (held & SIGBIT(sig))
+			__elh_trap(SYS_tkill, cr->ktid, sig, 0, 0, 0, 0);
+	r = __elh_trap(n, a, b, c, d, e, f);
+	if (held)
+		while (__elh_trap(SYS_rt_sigtimedwait, (long)&held, 0, (long)&zero, _NSIG / 8, 0, 0) > 0);
+	set_kmask(cr, RUN_MASK);
+	return r;
+}
+
 static int masked_call(struct ult *u, const uint64_t *mask, size_t size, long *ret)
 {
 	if (!mask || size != _NSIG / 8) return 0;
@@ -1506,6 +1529,10 @@ int __elh_ult_syscall(long n, long a, long b, long c, long d, long e, long f, lo
 	switch (n) {
 	case SYS_fork:
 		*ret = ult_fork();
+		return 1;
+	case SYS_execve:
+	case SYS_execveat:
+		*ret = ult_exec(u, n, a, b, c, d, e, f);
 		return 1;
 	case SYS_futex:
 		*ret = ult_futex(u, (volatile int *)a, (int)b, (int)c, (const struct timespec *)d,

@@ -69,3 +69,47 @@ st=$?
 set -e
 [ $st -eq 42 ] || fail "systrap run: status $st, expected 42"
 echo "ok: systrap run passes the exit status through"
+
+# --argv0 sets the program's argv[0].
+printf '#include <string.h>\nint main(int c, char **v){return strcmp(v[0], "other-name") ? 1 : 43;}\n' >"$TMP/a0.c"
+"$ELH_MUSL_GCC" "$TMP/a0.c" -o "$TMP/a0"
+set +e
+"$ELH" run --platform=systrap --argv0=other-name "$TMP/a0"
+st=$?
+set -e
+[ $st -eq 43 ] || fail "--argv0: status $st, expected 43"
+echo "ok: --argv0 names the program's argv[0]"
+
+# execve of a program elh cannot run fails in the caller with ENOEXEC and
+# one line saying why; execve of one it can run replaces the caller, with
+# elh's options kept (--stats: each program prints its own).
+cat >"$TMP/ex.c" <<'PROG'
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	char *args[] = { "x", NULL };
+	if (argc > 1 && !strcmp(argv[1], "again")) return 44;
+	execv(argv[1], args);
+	if (errno != ENOEXEC) return 1;
+	args[0] = "again";
+	execv(argv[0], (char *[]){ argv[0], "again", NULL });
+	return 2;
+}
+PROG
+"$ELH_MUSL_GCC" "$TMP/ex.c" -o "$TMP/ex"
+if file -L "$sh_real" | grep -q "dynamically linked"; then
+	expect 44 "execve: $sh_real is dynamically linked" "$ELH" run --platform=systrap "$TMP/ex" "$sh_real"
+fi
+set +e
+chmod +x "$TMP/text"
+"$ELH" run --platform=systrap --mode=hypercall --stats "$TMP/ex" "$TMP/text" 2>"$TMP/err"
+st=$?
+set -e
+[ $st -eq 44 ] || { cat "$TMP/err"; fail "execve under elh: status $st, expected 44"; }
+n=$(grep -c "^vcpus: 1 at most at once; one per thread" "$TMP/err")
+[ "$n" -eq 2 ] || { cat "$TMP/err"; fail "execve under elh: $n --stats reports of hypercall mode, expected 2"; }
+echo "ok: execve under elh keeps elh's options"
+

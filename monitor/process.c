@@ -1,0 +1,179 @@
+/*
+ * Child processes: fork, vfork, and clone without CLONE_THREAD.
+ *
+ * The monitor forks itself on the vCPU thread that made the call, as the
+ * kernel forks a process: the child has a copy of the arena (the guest's
+ * memory; MAP_SHARED mappings stay shared), the guest's fds, signal
+ * dispositions, mask and alternate stack; it has one thread, the caller's,
+ * and no pending signal.  The parent's other vCPUs and the monitor's own
+ * threads are not copied: the child starts its exit-less workers and its
+ * clock again.  Locks other threads may hold are taken around the fork,
+ * so that the child finds them free.
+ *
+ * CLONE_VM (vfork, posix_spawn) still gives the child a copy of the memory,
+ * not the parent's: the parent waits, as vfork's caller does, until the
+ * child calls execve or ends, and what the child writes before that stays
+ * in its copy.  musl's posix_spawn, which reports a failed exec through a
+ * pipe, behaves as natively; a libc that reports it through the shared
+ * memory sees the child end with status 127 instead.
+ *
+ * The platform must be able to go on in a forked monitor (fork_child):
+ * systrap can; a KVM VM belongs to the process that created it, and the
+ * kvm platform does not make a new one yet, so there fork fails with
+ * ENOSYS and a note.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "exitless.h"
+#include "guestmem.h"
+#include "memory.h"
+#include "platform.h"
+#include "process.h"
+#include "signal.h"
+#include "special.h"
+#include "syscall.h"
+#include "vm.h"
+
+#define PROCESS_FLAGS                                                                              \
+	(CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_SETTLS | CLONE_PARENT_SETTID |                   \
+	 CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)
+
+static long refuse(struct elh_vm *vm, const char *what, const char *why, long err)
+{
+	fprintf(vm->trace_out, "elh: %s: %s (returning %s)\n", what, why,
+		err == -ENOSYS ? "ENOSYS" : "EINVAL");
+	fflush(vm->trace_out);
+	return err;
+}
+
+/* An fd of the monitor's, out of the guest's range, close-on-exec. */
+static int monitor_fd(struct elh_vm *vm, int fd)
+{
+	int high = fcntl(fd, F_DUPFD_CLOEXEC, vm->guest_fd_limit);
+
+	close(fd);
+	return high;
+}
+
+/* The child, on its only thread: what the parent's other threads were
+ * doing is gone. */
+static void child_side(struct elh_vcpu *cpu, uint64_t flags, uint64_t sp, uint64_t ctid,
+		       uint64_t tls)
+{
+	struct elh_vm *vm = cpu->vm;
+
+	elh_guestmem_after_fork();
+	cpu->tid = (pid_t)syscall(SYS_gettid);
+	cpu->next = NULL;
+	cpu->exiting = 0;
+	vm->threads = cpu;
+	vm->nthreads = 1;
+	vm->peak_threads = 1;
+	elh_signal_after_fork(cpu);
+	elh_exitless_after_fork(vm);
+	if (sp)
+		cpu->regs.rsp = sp;
+	if (flags & CLONE_SETTLS)
+		cpu->regs.fs_base = tls;
+	if (flags & CLONE_CHILD_SETTID)
+		elh_guest_write(&vm->arena, ctid, &cpu->tid, 4);
+	if (flags & CLONE_CHILD_CLEARTID)
+		cpu->clear_child_tid = ctid;
+}
+
+long elh_process_clone(struct elh_vcpu *cpu, const char *what, uint64_t flags, uint64_t sp,
+		       uint64_t ptid, uint64_t ctid, uint64_t tls)
+{
+	struct elh_vm *vm = cpu->vm;
+	int vfork_fd[2] = { -1, -1 }, inherited = vm->vfork_fd;
+	char buf[1];
+	pid_t pid;
+
+	if (!vm->platform->fork_child)
+		return refuse(vm, what,
+			      "child processes are not supported on this platform yet; "
+			      "--platform=systrap has them",
+			      -ENOSYS);
+	if (flags & ~(uint64_t)PROCESS_FLAGS)
+		return refuse(vm, what, "clone flags other than a child process's", -EINVAL);
+	if ((flags & CSIGNAL) != SIGCHLD)
+		return refuse(vm, what, "a child process whose exit signal is not SIGCHLD", -EINVAL);
+	if (((flags & CLONE_PARENT_SETTID) && elh_guest_range(&vm->arena, ptid, 4)) ||
+	    ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) &&
+	     elh_guest_range(&vm->arena, ctid, 4)))
+		return -EFAULT;
+	if ((flags & CLONE_SETTLS) && tls >= (1ull << 47))
+		return -EPERM;
+	if (flags & CLONE_VFORK) {
+		if (pipe(vfork_fd) < 0)
+			return -errno;
+		vfork_fd[0] = monitor_fd(vm, vfork_fd[0]);
+		vfork_fd[1] = monitor_fd(vm, vfork_fd[1]);
+		if (vfork_fd[0] < 0 || vfork_fd[1] < 0) {
+			close(vfork_fd[0]);
+			close(vfork_fd[1]);
+			return -EMFILE;
+		}
+	}
+
+	pthread_rwlock_wrlock(&vm->mm->lock);
+	pthread_mutex_lock(&vm->thread_lock);
+	elh_signal_fork_lock(1);
+	elh_sys_fork_lock(vm, 1);
+	flockfile(vm->trace_out);
+	pid = fork();
+	funlockfile(vm->trace_out);
+	elh_sys_fork_lock(vm, 0);
+	elh_signal_fork_lock(0);
+	pthread_mutex_unlock(&vm->thread_lock);
+	pthread_rwlock_unlock(&vm->mm->lock);
+
+	if (pid == 0) {
+		/* A vfork child's own children do not hold its parent. */
+		if (inherited >= 0)
+			close(inherited);
+		if (vfork_fd[0] >= 0)
+			close(vfork_fd[0]);
+		vm->vfork_fd = vfork_fd[1];
+		child_side(cpu, flags, sp, ctid, tls);
+		vm->platform->fork_child(cpu);
+		return 0;
+	}
+	if (vfork_fd[1] >= 0)
+		close(vfork_fd[1]);
+	if (pid < 0) {
+		long r = -errno;
+
+		close(vfork_fd[0]);
+		return r;
+	}
+	if (flags & CLONE_PARENT_SETTID)
+		elh_guest_write(&vm->arena, ptid, &pid, 4);
+	if (vfork_fd[0] >= 0) {
+		/* Until the child's execve or end closes its end. */
+		while (read(vfork_fd[0], buf, 1) < 0 && errno == EINTR)
+			;
+		close(vfork_fd[0]);
+	}
+	return pid;
+}
+
+long elh_sys_fork(struct elh_vcpu *cpu, const uint64_t a[6])
+{
+	(void)a;
+	return elh_process_clone(cpu, "fork", SIGCHLD, 0, 0, 0, 0);
+}
+
+long elh_sys_vfork(struct elh_vcpu *cpu, const uint64_t a[6])
+{
+	(void)a;
+	return elh_process_clone(cpu, "vfork", CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+}
