@@ -334,10 +334,35 @@ static uint64_t find_free(const struct elh_mm *mm, uint64_t len, uint64_t floor,
 
 /* ---- set-up ---- */
 
+/* Writers first: a stream of madvise calls must not starve mmap. */
+static void init_lock(struct elh_mm *mm)
+{
+	pthread_rwlockattr_t attr;
+
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&mm->lock, &attr);
+	pthread_rwlockattr_destroy(&attr);
+}
+
+void elh_mm_fork_lock(struct elh_vm *vm)
+{
+	pthread_rwlock_wrlock(&vm->mm->lock);
+}
+
+void elh_mm_fork_unlock(struct elh_vm *vm, int child)
+{
+	/* glibc's rwlock knows its writer by tid, which the child's thread
+	 * no longer has: the child makes the lock anew. */
+	if (child)
+		init_lock(vm->mm);
+	else
+		pthread_rwlock_unlock(&vm->mm->lock);
+}
+
 int elh_mm_init(struct elh_vm *vm, uint64_t arena_size, char *err, size_t errlen)
 {
 	const uint64_t base = ELH_ARENA_BASE;
-	pthread_rwlockattr_t attr;
 	struct elh_mm *mm;
 	uint64_t size;
 	void *p;
@@ -383,11 +408,7 @@ int elh_mm_init(struct elh_vm *vm, uint64_t arena_size, char *err, size_t errlen
 	}
 	mm->thp = madvise(p, size, MADV_HUGEPAGE) == 0;
 
-	/* Writers first: a stream of madvise calls must not starve mmap. */
-	pthread_rwlockattr_init(&attr);
-	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-	pthread_rwlock_init(&mm->lock, &attr);
-	pthread_rwlockattr_destroy(&attr);
+	init_lock(mm);
 	mm->base = base;
 	mm->end = base + size;
 	mm->mmap_top = mm->end;

@@ -80,6 +80,11 @@ struct elh_mm {
  */
 int elh_mm_init(struct elh_vm *vm, uint64_t arena_size, char *err, size_t errlen);
 
+/* Around a fork of the monitor (process.c): no mapping changes while the
+ * arena is copied.  The child (child != 0) gets the lock free. */
+void elh_mm_fork_lock(struct elh_vm *vm);
+void elh_mm_fork_unlock(struct elh_vm *vm, int child);
+
 /*
  * Take len bytes (rounded up to pages) from the bottom of the arena for the
  * monitor's own use, readable and writable: the guest can reach them (they

@@ -78,6 +78,7 @@ static void child_side(struct elh_vcpu *cpu, uint64_t flags, uint64_t sp, uint64
 	vm->nthreads = 1;
 	vm->peak_threads = 1;
 	elh_signal_after_fork(cpu);
+	elh_sys_stats_after_fork(vm);
 	elh_exitless_after_fork(vm);
 	if (sp)
 		cpu->regs.rsp = sp;
@@ -124,7 +125,7 @@ long elh_process_clone(struct elh_vcpu *cpu, const char *what, uint64_t flags, u
 		}
 	}
 
-	pthread_rwlock_wrlock(&vm->mm->lock);
+	elh_mm_fork_lock(vm);
 	pthread_mutex_lock(&vm->thread_lock);
 	elh_signal_fork_lock(1);
 	elh_sys_fork_lock(vm, 1);
@@ -134,7 +135,7 @@ long elh_process_clone(struct elh_vcpu *cpu, const char *what, uint64_t flags, u
 	elh_sys_fork_lock(vm, 0);
 	elh_signal_fork_lock(0);
 	pthread_mutex_unlock(&vm->thread_lock);
-	pthread_rwlock_unlock(&vm->mm->lock);
+	elh_mm_fork_unlock(vm, pid == 0);
 
 	if (pid == 0) {
 		/* A vfork child's own children do not hold its parent. */

@@ -126,6 +126,8 @@ int elh_run(const struct elh_run_options *opt)
 		fprintf(stderr, "elh: %s: %s\n", opt->path, strerror(errno));
 		return errno == ENOENT ? 127 : 126;
 	}
+	if (!realpath(opt->path, vm->exe_path))
+		snprintf(vm->exe_path, sizeof(vm->exe_path), "%s", opt->path);
 	if (elh_elf_inspect(fd, &info, err, sizeof(err)) < 0) {
 		fprintf(stderr, "elh: %s %s\n", opt->path, err);
 		close(fd);

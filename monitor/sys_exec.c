@@ -194,6 +194,8 @@ static long exec_path(struct elh_vcpu *cpu, int dirfd, uint64_t gpath, int flags
 	len = elh_guest_read_string(&cpu->vm->arena, name, sizeof(name), gpath);
 	if (len < 0)
 		return len;
+	if (elh_exe_link(cpu->vm, name))
+		len = snprintf(name, sizeof(name), "%s", elh_exe_link(cpu->vm, name));
 	if (dirfd != AT_FDCWD && (dirfd < 0 || dirfd >= elh_sys_fd_bound(cpu->vm)))
 		return -EBADF;
 	if (!len && !(flags & AT_EMPTY_PATH))

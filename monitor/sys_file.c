@@ -1,6 +1,8 @@
 /* Handlers for files and fds: vectored I/O, readlink, dup2/dup3, fcntl, pipes, close_range. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <string.h>
 #include <linux/close_range.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -56,16 +58,30 @@ ELH_HANDLER(pwritev2)
 	return vectored(cpu, SYS_pwritev2, a);
 }
 
-/* bufsiz is an int: Linux refuses a non-positive one before anything else. */
-static long do_readlink(struct elh_vm *vm, int dirfd, uint64_t path, uint64_t buf, uint64_t size)
+/* bufsiz is an int: Linux refuses a non-positive one before anything else.
+ * The raw arguments (validate has checked them): the link to the program
+ * (elh_exe_link) reads as the program's path, not as elh's. */
+static long do_readlink(struct elh_vm *vm, int dirfd, uint64_t gpath, uint64_t buf, uint64_t size)
 {
+	char path[PATH_MAX];
+	const char *exe;
 	int n = (int)size;
+	long len;
 
 	if (n <= 0)
 		return -EINVAL;
 	if (elh_guest_range(&vm->arena, buf, (uint64_t)n))
 		return -EFAULT;
-	return elh_host4(SYS_readlinkat, dirfd, path, buf, n);
+	len = elh_guest_read_string(&vm->arena, path, sizeof(path), gpath);
+	if (len < 0)
+		return len;
+	exe = elh_exe_link(vm, path);
+	if (!exe)
+		return elh_host4(SYS_readlinkat, path[0] == '/' ? AT_FDCWD : dirfd, path, buf, n);
+	len = (long)strlen(exe);
+	if (len > n)
+		len = n;
+	return elh_guest_write(&vm->arena, buf, exe, (size_t)len) ? -EFAULT : len;
 }
 
 ELH_HANDLER(readlink)

@@ -264,8 +264,8 @@ const struct elh_sysdesc elh_systab[] = {
 	SYS(access, 2, { PATH, OCT }, { 0 }, R_INT, PASS),
 	SYS(faccessat, 3, { DIRFD, PATH, OCT }, { 0 }, R_INT, PASS),
 	SYS(faccessat2, 4, { DIRFD, PATH, OCT, HEX }, { 0 }, R_INT, PASS),
-	SYS(readlink, 3, { PATH, PTR, INT }, { 0 }, R_SIZE, 0, elh_do_readlink),
-	SYS(readlinkat, 4, { DIRFD, PATH, PTR, INT }, { 0 }, R_SIZE, 0, elh_do_readlinkat),
+	SYS(readlink, 3, { PATH, PTR, INT }, { 0 }, R_SIZE, RAW, elh_do_readlink),
+	SYS(readlinkat, 4, { DIRFD, PATH, PTR, INT }, { 0 }, R_SIZE, RAW, elh_do_readlinkat),
 	SYS(mkdir, 2, { PATH, OCT }, { 0 }, R_INT, PASS),
 	SYS(mkdirat, 3, { DIRFD, PATH, OCT }, { 0 }, R_INT, PASS),
 	SYS(mknod, 3, { PATH, OCT, HEX }, { 0 }, R_INT, PASS),
@@ -608,6 +608,18 @@ void elh_sys_fork_lock(struct elh_vm *vm, int hold)
 		pthread_mutex_lock(&vm->sys->lock);
 	else
 		pthread_mutex_unlock(&vm->sys->lock);
+}
+
+void elh_sys_stats_after_fork(struct elh_vm *vm)
+{
+	struct elh_sys_stats *s = vm->sys;
+
+	if (!s)
+		return;
+	memset(s->count, 0, elh_nsyscalls * sizeof(s->count[0]));
+	memset(s->unsup, 0, sizeof(s->unsup));
+	s->nunsup = 0;
+	s->unsup_dropped = 0;
 }
 
 int elh_sys_fd_bound(struct elh_vm *vm)
@@ -957,6 +969,26 @@ static bool is_pointer_kind(unsigned k)
 	return k >= ELH_ARG_PATH && k <= ELH_ARG_PTR;
 }
 
+const char *elh_exe_link(const struct elh_vm *vm, const char *path)
+{
+	const char *p;
+	char *end;
+	long pid;
+
+	if (strncmp(path, "/proc/", 6))
+		return NULL;
+	p = path + 6;
+	if (!strncmp(p, "self/", 5))
+		p += 5;
+	else if (!strncmp(p, "thread-self/", 12))
+		p += 12;
+	else if (*p >= '1' && *p <= '9' && (pid = strtol(p, &end, 10)) == getpid() && *end == '/')
+		p = end + 1;
+	else
+		return NULL;
+	return strcmp(p, "exe") ? NULL : vm->exe_path;
+}
+
 static long validate(struct elh_vm *vm, const struct elh_sysdesc *d, const uint64_t a[6],
 		     uint64_t v[6], struct sys_scratch *s)
 {
@@ -984,6 +1016,12 @@ static long validate(struct elh_vm *vm, const struct elh_sysdesc *d, const uint6
 				return -EINVAL;
 			if (n < 0)
 				return n;
+			if (k == ELH_ARG_PATH) {
+				const char *exe = elh_exe_link(vm, s->path[np]);
+
+				if (exe)
+					snprintf(s->path[np], PATH_MAX, "%s", exe);
+			}
 			v[i] = ELH_U64(s->path[np]);
 			np++;
 			s->copied |= 1u << i;

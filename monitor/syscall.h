@@ -191,9 +191,20 @@ static inline int elh_fd_ok(const struct elh_vm *vm, int fd)
  * RLIMIT_NOFILE. */
 int elh_sys_fd_bound(struct elh_vm *vm);
 
+/*
+ * /proc/self/exe names elh's own binary on the host; the guest must find
+ * its program there.  For a path naming that link (self, thread-self or
+ * the pid), the program's absolute path; NULL for any other path.  Every
+ * path argument is replaced so (validate); readlink answers the path.
+ */
+const char *elh_exe_link(const struct elh_vm *vm, const char *path);
+
 /* Around a fork of the monitor (process.c): hold the lock of the
  * statistics and of RLIMIT_NOFILE (1), release it (0). */
 void elh_sys_fork_lock(struct elh_vm *vm, int hold);
+
+/* In the child of a fork: --stats counts the child's own calls. */
+void elh_sys_stats_after_fork(struct elh_vm *vm);
 
 /* Accept a new host fd for the guest, or close it and return -EMFILE. */
 long elh_sys_new_fd(struct elh_vm *vm, long fd);

@@ -44,6 +44,7 @@ struct elh_vm {
 	int guest_no_new_privs; /* prctl(PR_SET_NO_NEW_PRIVS) as the guest sees it */
 	const struct elh_run_options *opt; /* what elh runs with, for execve */
 	int vfork_fd; /* in a vfork child: closed by its execve or end, -1 otherwise */
+	char exe_path[4096]; /* the program, absolute: what /proc/self/exe names */
 
 	/* mutable, each with its own lock */
 	struct elh_mm *mm;

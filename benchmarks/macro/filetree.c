@@ -311,9 +311,9 @@ static double run_delete(long iters)
 }
 
 static const struct bench benches[] = {
-	{ "tree-create", BENCH_NS_PER_FILE, run_create },
-	{ "tree-walk-sum", BENCH_NS_PER_FILE, run_walk },
-	{ "tree-delete", BENCH_NS_PER_FILE, run_delete },
+	{ "tree-create", BENCH_NS_PER_FILE, run_create, 0 },
+	{ "tree-walk-sum", BENCH_NS_PER_FILE, run_walk, 0 },
+	{ "tree-delete", BENCH_NS_PER_FILE, run_delete, 0 },
 };
 
 int main(int argc, char **argv)

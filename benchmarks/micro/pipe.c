@@ -77,7 +77,7 @@ out_to:
 }
 
 static const struct bench benches[] = {
-	{ "pipe-pingpong", BENCH_NS_PER_OP, run_pingpong },
+	{ "pipe-pingpong", BENCH_NS_PER_OP, run_pingpong, 0 },
 };
 
 int main(int argc, char **argv)

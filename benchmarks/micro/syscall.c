@@ -146,12 +146,12 @@ static double run_clock_gettime(long iters)
 }
 
 static const struct bench benches[] = {
-	{ "getppid", BENCH_NS_PER_OP, run_getppid },
-	{ "read-4k", BENCH_NS_PER_OP, run_read },
-	{ "write-4k", BENCH_NS_PER_OP, run_write },
-	{ "open-close", BENCH_NS_PER_OP, run_open_close },
-	{ "stat", BENCH_NS_PER_OP, run_stat },
-	{ "clock_gettime", BENCH_NS_PER_OP, run_clock_gettime },
+	{ "getppid", BENCH_NS_PER_OP, run_getppid, 0 },
+	{ "read-4k", BENCH_NS_PER_OP, run_read, 0 },
+	{ "write-4k", BENCH_NS_PER_OP, run_write, 0 },
+	{ "open-close", BENCH_NS_PER_OP, run_open_close, 0 },
+	{ "stat", BENCH_NS_PER_OP, run_stat, 0 },
+	{ "clock_gettime", BENCH_NS_PER_OP, run_clock_gettime, 0 },
 };
 
 int main(int argc, char **argv)

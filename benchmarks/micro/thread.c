@@ -149,9 +149,9 @@ static double run_mutex(long iters)
 }
 
 static const struct bench benches[] = {
-	{ "pthread-create-join", BENCH_NS_PER_OP, run_create_join },
-	{ "sched-yield", BENCH_NS_PER_OP, run_yield },
-	{ "mutex-handoff", BENCH_NS_PER_OP, run_mutex },
+	{ "pthread-create-join", BENCH_NS_PER_OP, run_create_join, 0 },
+	{ "sched-yield", BENCH_NS_PER_OP, run_yield, 0 },
+	{ "mutex-handoff", BENCH_NS_PER_OP, run_mutex, 0 },
 };
 
 int main(int argc, char **argv)

@@ -113,8 +113,8 @@ static double run_cacheline(long iters)
 }
 
 static const struct bench benches[] = {
-	{ "null-syscall", BENCH_NS_PER_OP, run_null_syscall },
-	{ "cacheline-rtt", BENCH_NS_PER_OP, run_cacheline },
+	{ "null-syscall", BENCH_NS_PER_OP, run_null_syscall, 0 },
+	{ "cacheline-rtt", BENCH_NS_PER_OP, run_cacheline, 0 },
 };
 
 int main(int argc, char **argv)

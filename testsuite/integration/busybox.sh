@@ -95,5 +95,38 @@ else
 	echo "FAIL: busybox tar + gzip round trip"
 	failed=$((failed + 1))
 fi
+# The shell: pipelines, command substitution, subshells, background jobs
+# and applets run as child processes (fork, vfork, execve of the program
+# itself through /proc/self/exe).  Child processes need the systrap
+# platform for now.
+if [ "$platform" = systrap ]; then
+	cat >script.sh <<'SCRIPT'
+set -e
+echo "pipeline: $(sort tree/docs/words.txt | uniq -c | sort -rn | head -n 1 | tr -s ' ')"
+n=$(find tree -type f | wc -l)
+echo "files: $n"
+( cd tree/docs && ls ) | while read -r f; do echo "in docs: $f"; done
+find tree -name '*.txt' -exec wc -l {} \; | sort
+printf '%s\n' tree/docs/words.txt tree/docs/sub/table.txt | xargs cat | wc -l
+sleep 0 & wait $!
+echo "background: $?"
+if env VAR=set sh -c 'test "$VAR" = set'; then echo "env: passed"; fi
+sh -c 'exit 7' || echo "child status: $?"
+cat <<EOF | sed 's/^/here: /'
+one
+two
+EOF
+exec echo "exec: last line"
+SCRIPT
+	run_capture "$TMP/native" "$bb" sh script.sh
+	run_capture "$TMP/elh" "$ELH" run --platform=systrap "$bb" sh script.sh
+	if same "$TMP/native" "$TMP/elh"; then
+		echo "PASS: busybox sh script.sh"
+		pass=$((pass + 1))
+	else
+		echo "FAIL: busybox sh script.sh"
+		failed=$((failed + 1))
+	fi
+fi
 echo "$pass passed, $failed failed"
 [ $failed -eq 0 ]

@@ -3,9 +3,10 @@
  * bad pointers), and what the new program keeps: argv and the environment
  * it was given, open fds but not close-on-exec ones, the signal mask, a
  * pending blocked signal, ignored signals; handled ones become default.
- * Then execveat of an fd (fexecve), and a "#!" script naming the program
- * as its interpreter.  A thread blocked in read at the first exec ends
- * with it. */
+ * The first exec names the program as /proc/self/exe, which must be the
+ * program (and readlink must say so).  Then execveat of an fd (fexecve),
+ * and a "#!" script naming the program as its interpreter.  A thread
+ * blocked in read at the first exec ends with it. */
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -102,8 +103,16 @@ static void first(char **argv)
 	CHECK(pipe(fds) == 0);
 	CHECK(pthread_create(&t, NULL, reader, &fds[0]) == 0);
 	CHECK(rmdir(dir) == 0);
+	{
+		char link[4200], real[4200];
+		ssize_t n = readlink("/proc/self/exe", link, sizeof(link) - 1);
+
+		CHECK(n > 0 && realpath(argv[0], real));
+		link[n] = 0;
+		printf("first: /proc/self/exe is the program %d\n", !strcmp(link, real));
+	}
 	fflush(stdout);
-	execve(argv[0], args, env);
+	execve("/proc/self/exe", args, env);
 	CHECK(!"execve returned");
 }
 

@@ -1,7 +1,8 @@
 /* Child processes: fork with a copy of memory and the fds, exit statuses
  * and signals seen by wait4 and waitid, WNOHANG, no pending signals in
  * the child, vfork and posix_spawn of the program itself (and of a file
- * that does not exist), fork while another thread is blocked in read. */
+ * that does not exist), fork while another thread is blocked in read, and
+ * fork in a child. */
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -33,7 +34,7 @@ int main(int argc, char **argv)
 {
 	char *args[] = { argv[0], "spawned", "with space", NULL };
 	int p[2], block[2], st;
-	char buf[64];
+	char buf[96];
 	siginfo_t si;
 	sigset_t set;
 	pthread_t t;
@@ -57,11 +58,19 @@ int main(int argc, char **argv)
 	CHECK(pid >= 0);
 	if (pid == 0) {
 		sigset_t pending;
+		pid_t grandchild;
 
 		copied = 2;
 		CHECK(sigpending(&pending) == 0);
-		n = snprintf(buf, sizeof(buf), "child: copied %d, SIGUSR1 pending %d, parent %d",
-			     copied, sigismember(&pending, SIGUSR1), getppid() > 1);
+		/* A child's own child. */
+		grandchild = fork();
+		CHECK(grandchild >= 0);
+		if (grandchild == 0)
+			_exit(4);
+		CHECK(waitpid(grandchild, &st, 0) == grandchild);
+		n = snprintf(buf, sizeof(buf),
+			     "child: copied %d, SIGUSR1 pending %d, parent %d, its child %d", copied,
+			     sigismember(&pending, SIGUSR1), getppid() > 1, WEXITSTATUS(st));
 		CHECK(write(p[1], buf, (size_t)n) == n);
 		_exit(3);
 	}
