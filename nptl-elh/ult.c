@@ -40,6 +40,15 @@
  * spin for the monitor's budget, then sleep on their word through one
  * trapping call.
  *
+ * Hand-off.  A ULT whose call must be made on its vCPU and may block
+ * (every worker busy: ELH_SQE_BUSY; a call the pool does not take, such as
+ * ioctl) holds its carrier for as long as the call lasts.  Before it
+ * traps, the carrier hands its calls in flight to the others (`orphans`)
+ * and, if fewer than N carriers are left free to run, wakes a parked spare
+ * or starts a new one, up to ELH_MAX_CARRIERS.  A spare with nothing of
+ * its own parks again once N carriers run, so that N stays the number of
+ * vCPUs running threads.
+ *
  * A signal thread of the runtime takes the process's signals and routes
  * them to ULTs, and ticks every 10 ms to preempt a ULT that keeps its
  * carrier while others wait (signal_thread, preempt_tick).
@@ -118,12 +127,19 @@ struct carrier {
 	struct ult *rq_head, *rq_tail;
 	struct ult *calls;	/* ULTs with a call in flight; this carrier's own */
 	char *stack;
+	volatile int held;	/* its ULT is in a call that may block (hand-off) */
+	volatile int parked;	/* a spare waiting for a carrier to be held */
 } __attribute__((aligned(64)));
 
 volatile int __elh_ult_active;
 
 static struct carrier carriers[ELH_MAX_CARRIERS];
-static int ncarriers;
+static volatile int ncarriers;	/* started; grows with spares */
+static int nvcpus;		/* the N of M:N: carriers that run threads at once */
+static volatile int nheld, nparked;
+static volatile int grow_lock;
+static volatile int orphan_lock;
+static struct ult *orphans;	/* calls in flight of held carriers */
 static struct ult main_ult;
 static volatile int live;	/* ULTs not ended */
 static volatile int next_tid = TID_BASE;
@@ -446,11 +462,167 @@ static struct ult *steal(struct carrier *c)
 	return 0;
 }
 
+/* ---- hand-off ---- */
+
+/* Is an orphaned call in state st? */
+static int orphan_in(uint32_t st)
+{
+	int found = 0;
+
+	lock(&orphan_lock);
+	for (struct ult *u = orphans; u && !found; u = u->next)
+		found = __atomic_load_n(&u->sqe->state, __ATOMIC_ACQUIRE) == st;
+	unlock(&orphan_lock);
+	return found;
+}
+
+static int orphan_done(void)
+{
+	return orphan_in(ELH_SQE_DONE);
+}
+
+/* Not taken by a worker yet: as for a carrier's own calls (idle), the
+ * doorbell is rung again. */
+static int orphan_waiting(void)
+{
+	return orphan_in(ELH_SQE_SUBMITTED);
+}
+
+/* The orphaned calls that have completed join c's queue. */
+static void poll_orphans(struct carrier *c)
+{
+	lock(&orphan_lock);
+	for (struct ult **p = &orphans; *p;) {
+		struct ult *u = *p;
+		if (__atomic_load_n(&u->sqe->state, __ATOMIC_ACQUIRE) == ELH_SQE_DONE) {
+			*p = u->next;
+			enqueue(c, u);
+		} else {
+			p = &u->next;
+		}
+	}
+	unlock(&orphan_lock);
+}
+
+static void carrier_main(struct carrier *c);
+static char *sched_stack(void);
+
+/* Start carrier ncarriers (under grow_lock); 0, or -1 if it cannot be. */
+static int start_carrier(void)
+{
+	const int flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+			  CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS;
+	int i = ncarriers;
+	struct carrier *c = &carriers[i];
+
+	if (i >= ELH_MAX_CARRIERS) return -1;
+	c->idx = i;
+	if (!c->stack && !(c->stack = sched_stack())) return -1;
+	if (__clone_kernel((int (*)(void *))carrier_main, c->stack + SCHED_STACK, flags, c,
+			   0, __pthread_self(), 0) < 0)
+		return -1;
+	__atomic_store_n(&ncarriers, i + 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+/* Keep N carriers free to run threads while some are held: wake a parked
+ * spare, or start one. */
+static void ensure_carriers(void)
+{
+	if (ncarriers - nheld - nparked >= nvcpus) return;
+	lock(&grow_lock);
+	if (ncarriers - nheld - nparked < nvcpus) {
+		int woke = 0;
+		for (int i = nvcpus; i < ncarriers && !woke; i++) {
+			struct carrier *s = &carriers[i];
+			if (__atomic_load_n(&s->parked, __ATOMIC_SEQ_CST)) {
+				__atomic_store_n(&s->parked, 0, __ATOMIC_SEQ_CST);
+				__atomic_sub_fetch(&nparked, 1, __ATOMIC_SEQ_CST);
+				__elh_notify_carrier(&__elh_shared->carrier[i]);
+				woke = 1;
+			}
+		}
+		if (!woke) start_carrier();
+	}
+	unlock(&grow_lock);
+}
+
+/* A spare with nothing of its own, while N others run: it waits until a
+ * carrier is held (ensure_carriers clears `parked`). */
+static void park_spare(struct carrier *c)
+{
+	struct elh_carrier *w = &__elh_shared->carrier[c->idx];
+	uint32_t ev;
+
+	lock(&grow_lock);
+	if (ncarriers - nheld - nparked <= nvcpus) {
+		unlock(&grow_lock);
+		return;
+	}
+	ev = __atomic_load_n(&w->events, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&c->parked, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&nparked, 1, __ATOMIC_SEQ_CST);
+	unlock(&grow_lock);
+	set_kmask(c, ~0ull);
+	while (__atomic_load_n(&c->parked, __ATOMIC_SEQ_CST)) {
+		const struct timespec ts = { 0, 10000000 };
+		__elh_trap(SYS_futex, (long)&w->events, FUTEX_WAIT, ev, (long)&ts, 0, 0);
+		ev = __atomic_load_n(&w->events, __ATOMIC_SEQ_CST);
+		/* Fewer than N free carriers: run, woken or not. */
+		lock(&grow_lock);
+		if (c->parked && ncarriers - nheld - nparked < nvcpus) {
+			c->parked = 0;
+			__atomic_sub_fetch(&nparked, 1, __ATOMIC_SEQ_CST);
+		}
+		unlock(&grow_lock);
+	}
+}
+
+void __elh_ult_hold(void)
+{
+	struct ult *u = self();
+	struct carrier *c;
+
+	if (!u || u->direct) return;
+	c = u->carrier;
+	if (c->calls) {
+		/* Their completions notify this carrier, which will not look:
+		 * the others poll them (and sleep at most 1 ms meanwhile). */
+		struct ult *last = c->calls;
+		while (last->next) last = last->next;
+		lock(&orphan_lock);
+		last->next = orphans;
+		orphans = c->calls;
+		unlock(&orphan_lock);
+		c->calls = 0;
+	}
+	__atomic_store_n(&c->held, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&nheld, 1, __ATOMIC_SEQ_CST);
+	ensure_carriers();
+	if (ncarriers > 1) wake_idle();
+}
+
+/* The held call is over; also when its thread left it otherwise
+ * (cancelled, or a handler that did not return), at the scheduler. */
+static void release_held(struct carrier *c)
+{
+	if (__atomic_exchange_n(&c->held, 0, __ATOMIC_SEQ_CST))
+		__atomic_sub_fetch(&nheld, 1, __ATOMIC_SEQ_CST);
+}
+
+void __elh_ult_unhold(void)
+{
+	struct ult *u = self();
+
+	if (u && !u->direct) release_held(u->carrier);
+}
+
 static int anything(struct carrier *c)
 {
 	if (has_work(c) || __atomic_load_n(&routed, __ATOMIC_RELAXED)) return 1;
 	for (struct ult *u = c->calls; u; u = u->next)
 		if (__atomic_load_n(&u->sqe->state, __ATOMIC_ACQUIRE) == ELH_SQE_DONE) return 1;
+	if (__atomic_load_n(&orphans, __ATOMIC_RELAXED) && orphan_done()) return 1;
 	for (int i = 0; i < ncarriers; i++)
 		if (has_work(&carriers[i])) return 1;
 	uint64_t d = __atomic_load_n(&next_deadline, __ATOMIC_RELAXED);
@@ -485,6 +657,10 @@ static void idle(struct carrier *c)
 			__elh_ring(__elh_shared);
 			rang = 1;
 		}
+	if (!rang && __atomic_load_n(&orphans, __ATOMIC_RELAXED) && orphan_waiting()) {
+		__elh_ring(__elh_shared);
+		rang = 1;
+	}
 
 	/* The signal thread takes the process's signals: an idle vCPU
 	 * blocks them all. */
@@ -494,6 +670,10 @@ static void idle(struct carrier *c)
 	if (!anything(c)) {
 		uint64_t d = __atomic_load_n(&next_deadline, __ATOMIC_RELAXED);
 		struct timespec ts, *tp = 0;
+		/* While carriers are held, the work they watched (their
+		 * calls, timers they would have run) is everyone's: look
+		 * again every millisecond. */
+		if (__atomic_load_n(&nheld, __ATOMIC_RELAXED)) rang = 1;
 		if (d || rang) {
 			uint64_t now = now_ns(), left = d > now ? d - now : 0;
 			if (rang && (!d || left > 1000000)) left = 1000000;
@@ -515,9 +695,14 @@ static struct ult *find_work(struct carrier *c)
 	for (;;) {
 		if (__atomic_load_n(&routed, __ATOMIC_RELAXED)) route_signals(c);
 		if (c->calls) poll_calls(c);
+		if (__atomic_load_n(&orphans, __ATOMIC_RELAXED)) poll_orphans(c);
 		if ((u = dequeue(c))) return u;
 		if (run_timers(c)) continue;
 		if (ncarriers > 1 && (u = steal(c))) return u;
+		if (c->idx >= nvcpus && !c->calls && ncarriers - nheld - nparked > nvcpus) {
+			park_spare(c);
+			continue;
+		}
 		idle(c);
 	}
 }
@@ -591,6 +776,7 @@ static void schedule(struct carrier *c)
 		struct ult *u = c->cur;
 
 		if (u) {
+			release_held(c);
 			c->cur = 0;
 			switch (c->action) {
 			case A_YIELD:
@@ -887,8 +1073,10 @@ static void preempt_tick(void)
 	for (int i = 0; i < ncarriers; i++) {
 		struct carrier *c = &carriers[i];
 		unsigned sw = __atomic_load_n(&c->switches, __ATOMIC_RELAXED);
+		/* A held carrier's thread is in its call: a kick would only
+		 * interrupt it. */
 		if ((waiting || __atomic_load_n(&c->calls, __ATOMIC_RELAXED)) && sw == c->seen_switches &&
-		    __atomic_load_n(&c->cur, __ATOMIC_RELAXED))
+		    __atomic_load_n(&c->cur, __ATOMIC_RELAXED) && !__atomic_load_n(&c->held, __ATOMIC_RELAXED))
 			kick(c);
 		c->seen_switches = sw;
 	}
@@ -1779,15 +1967,8 @@ static int try_activate(void)
 		__elh_trap(SYS_write, 2, (long)msg, sizeof msg - 1, 0, 0, 0);
 		__elh_trap(SYS_exit_group, 127, 0, 0, 0, 0, 0);
 	}
-	for (int i = 1; i < n; i++) {
-		const int flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
-				  CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS;
-		struct carrier *c = &carriers[i];
-		if (__clone_kernel((int (*)(void *))carrier_main, c->stack + SCHED_STACK, flags, c,
-				   0, me, 0) < 0)
-			break;
-		ncarriers++;
-	}
+	while (ncarriers < n && start_carrier() == 0);
+	nvcpus = ncarriers;
 	return 0;
 }
 

@@ -37,6 +37,12 @@ hidden void __elh_ult_leave(void);
 hidden uint32_t __elh_ult_notify(void);
 hidden long __elh_ult_await(struct elh_sqe *q);
 
+/* Around a call a thread makes on its vCPU that may block there: the
+ * vCPU's other work goes to other vCPUs meanwhile, a spare one started if
+ * need be (the hand-off, ult.c). */
+hidden void __elh_ult_hold(void);
+hidden void __elh_ult_unhold(void);
+
 /* Before submitting again a call the monitor had no worker for
  * (ELH_SQE_BUSY): sleeps 50 us, doubling with tries up to 12.8 ms. */
 hidden void __elh_ult_pause(unsigned tries);

@@ -54,6 +54,7 @@ TESTS += \
 	testsuite/stress/exitless.sh \
 	testsuite/stress/threads.sh \
 	testsuite/stress/threads-native.sh \
+	testsuite/stress/handoff.sh \
 	testsuite/integration/native-static.sh \
 	testsuite/integration/native-static-pie.sh \
 	testsuite/integration/systrap-static.sh \
@@ -69,7 +70,7 @@ EXTRA_DIST += testsuite/README.md testsuite/lib.sh testsuite/integration/compare
 	testsuite/integration/busybox.sh testsuite/monitor/async-signals.c \
 	testsuite/monitor/guest-clock.c \
 	testsuite/stress/exitless-stress.c testsuite/stress/threads.c \
-	testsuite/stress/threads-native.c \
+	testsuite/stress/threads-native.c testsuite/stress/handoff.c \
 	$(filter %.sh,$(TESTS)) testsuite/programs
 
 clean-local: clean-testsuite
