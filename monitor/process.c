@@ -97,6 +97,7 @@ long elh_process_clone(struct elh_vcpu *cpu, const char *what, uint64_t flags, u
 	int vfork_fd[2] = { -1, -1 }, inherited = vm->vfork_fd;
 	char buf[1];
 	pid_t pid;
+	int err;
 
 	if (!vm->platform->fork_child)
 		return refuse(vm, what,
@@ -131,6 +132,7 @@ long elh_process_clone(struct elh_vcpu *cpu, const char *what, uint64_t flags, u
 	elh_sys_fork_lock(vm, 1);
 	flockfile(vm->trace_out);
 	pid = fork();
+	err = errno;
 	funlockfile(vm->trace_out);
 	elh_sys_fork_lock(vm, 0);
 	elh_signal_fork_lock(0);
@@ -151,10 +153,8 @@ long elh_process_clone(struct elh_vcpu *cpu, const char *what, uint64_t flags, u
 	if (vfork_fd[1] >= 0)
 		close(vfork_fd[1]);
 	if (pid < 0) {
-		long r = -errno;
-
 		close(vfork_fd[0]);
-		return r;
+		return -err;
 	}
 	if (flags & CLONE_PARENT_SETTID)
 		elh_guest_write(&vm->arena, ptid, &pid, 4);

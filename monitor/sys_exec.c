@@ -229,8 +229,9 @@ static long do_exec(struct elh_vcpu *cpu, int dirfd, uint64_t gpath, uint64_t ga
 	r = exec_path(cpu, dirfd, gpath, flags, path, sizeof(path));
 	if (r < 0)
 		return r;
-	if (dirfd != AT_FDCWD && (fcntl(dirfd, F_GETFD) & FD_CLOEXEC) &&
-	    !strncmp(path, "/proc/self/fd/", 14)) {
+	if (dirfd != AT_FDCWD && (r = fcntl(dirfd, F_GETFD)) < 0)
+		return -EBADF;
+	if (dirfd != AT_FDCWD && (r & FD_CLOEXEC) && !strncmp(path, "/proc/self/fd/", 14)) {
 		/* The new monitor opens the program after the exec, when a
 		 * close-on-exec fd is gone (fexecve of an O_CLOEXEC fd). */
 		fprintf(vm->trace_out,
