@@ -140,6 +140,7 @@ static volatile int nheld, nparked;
 static volatile int grow_lock;
 static volatile int orphan_lock;
 static struct ult *orphans;	/* calls in flight of held carriers */
+static volatile int kwaiting;	/* threads in a kernel futex wait (ult_futex) */
 static struct ult main_ult;
 static volatile int live;	/* ULTs not ended */
 static volatile int next_tid = TID_BASE;
@@ -731,7 +732,10 @@ static void end_ult(struct carrier *c, struct ult *u)
 		__elh_trap(SYS_munmap, (long)base, size, 0, 0, 0, 0);
 	if (ctid) {
 		*ctid = 0;
-		futex_wake(c, ctid, 1, ~0u);
+		/* musl waits on some of these words without FUTEX_PRIVATE
+		 * (the thread list lock): the kernel's waiters too. */
+		if (!futex_wake(c, ctid, 1, ~0u) && __atomic_load_n(&kwaiting, __ATOMIC_SEQ_CST))
+			__elh_trap(SYS_futex, (long)ctid, FUTEX_WAKE, 1, 0, 0, 0);
 	}
 	if (!__atomic_sub_fetch(&live, 1, __ATOMIC_SEQ_CST))
 		__elh_trap(SYS_exit_group, 0, 0, 0, 0, 0, 0);
@@ -1574,12 +1578,56 @@ static long futex_unlock_pi(struct ult *u, volatile int *addr)
 	return 0;
 }
 
+/*
+ * A futex without FUTEX_PRIVATE may be shared with another process (a
+ * process-shared mutex, semaphore or condition variable in MAP_SHARED
+ * memory, across fork): its waits are the kernel's, made on the vCPU and
+ * held through the hand-off; its wakes wake the guest's waiters and then
+ * the kernel's.  `kwaiting` counts this process's threads in such a wait,
+ * for the wakes the runtime makes itself (a thread's exit).
+ */
+
+static long shared_wait(volatile int *addr, int op, int val, const struct timespec *ts, int val3)
+{
+	long r;
+
+	__atomic_add_fetch(&kwaiting, 1, __ATOMIC_SEQ_CST);
+	__elh_ult_hold();
+	r = __elh_trap(SYS_futex, (long)addr, op, val, (long)ts, 0, val3);
+	__elh_ult_unhold();
+	__atomic_sub_fetch(&kwaiting, 1, __ATOMIC_SEQ_CST);
+	return r;
+}
+
+static long shared_wake(struct carrier *c, volatile int *addr, int op, int n, unsigned bits)
+{
+	long r = futex_wake(c, addr, n, bits), k;
+
+	if (r < n) {
+		k = __elh_trap(SYS_futex, (long)addr, op, n - r, 0, 0, (long)bits);
+		if (k > 0) r += k;
+	}
+	return r;
+}
+
 static long ult_futex(struct ult *u, volatile int *addr, int op, int val, const struct timespec *ts,
 		      volatile int *addr2, int val3)
 {
 	int cmd = op & FUTEX_CMD_MASK, realtime = (op & FUTEX_CLOCK_REALTIME) != 0;
 
 	if ((uintptr_t)addr & 3) return -EINVAL;
+	if (!(op & FUTEX_PRIVATE)) {
+		switch (cmd) {
+		case FUTEX_WAIT:
+		case FUTEX_WAIT_BITSET:
+			return shared_wait(addr, op, val, ts, val3);
+		case FUTEX_WAKE:
+			return shared_wake(u->carrier, addr, op, val, ~0u);
+		case FUTEX_WAKE_BITSET:
+			if (!val3) return -EINVAL;
+			return shared_wake(u->carrier, addr, op, val, (unsigned)val3);
+		}
+	}
 	switch (cmd) {
 	case FUTEX_WAIT:
 		return futex_wait(u, addr, val, ts, ~0u, 0, 0);

@@ -2,9 +2,12 @@
  * and signals seen by wait4 and waitid, WNOHANG, no pending signals in
  * the child, vfork and posix_spawn of the program itself (and of a file
  * that does not exist), fork while another thread is blocked in read, and
- * fork in a child. */
+ * fork in a child; process-shared semaphores in MAP_SHARED memory, waited
+ * for and posted on both sides. */
 #include <fcntl.h>
 #include <pthread.h>
+#include <semaphore.h>
+#include <sys/mman.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -111,6 +114,30 @@ int main(int argc, char **argv)
 	       si.si_pid == pid);
 	errno = 0;
 	CHECK(waitpid(-1, &st, WNOHANG) == -1 && errno == ECHILD);
+
+	/* Process-shared semaphores: each side waits for the other's post. */
+	{
+		sem_t *sem = mmap(NULL, 2 * sizeof(sem_t), PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		const struct timespec pause = { 0, 20000000 };
+
+		CHECK(sem != MAP_FAILED);
+		CHECK(sem_init(&sem[0], 1, 0) == 0 && sem_init(&sem[1], 1, 0) == 0);
+		pid = fork();
+		CHECK(pid >= 0);
+		if (pid == 0) {
+			CHECK(sem_wait(&sem[0]) == 0);
+			nanosleep(&pause, NULL);
+			CHECK(sem_post(&sem[1]) == 0);
+			_exit(0);
+		}
+		nanosleep(&pause, NULL);
+		CHECK(sem_post(&sem[0]) == 0);
+		CHECK(sem_wait(&sem[1]) == 0);
+		CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		printf("process-shared semaphores: posted and taken both ways\n");
+		CHECK(munmap(sem, 2 * sizeof(sem_t)) == 0);
+	}
 
 	/* vfork and execve; posix_spawn. */
 	fflush(stdout);
