@@ -40,6 +40,7 @@
 #include "signal.h"
 #include "special.h"
 #include "syscall.h"
+#include "thread.h"
 #include "vm.h"
 
 #define PROCESS_FLAGS                                                                              \
@@ -108,12 +109,8 @@ long elh_process_clone(struct elh_vcpu *cpu, const char *what, uint64_t flags, u
 		return refuse(vm, what, "clone flags other than a child process's", -EINVAL);
 	if ((flags & CSIGNAL) != SIGCHLD)
 		return refuse(vm, what, "a child process whose exit signal is not SIGCHLD", -EINVAL);
-	if (((flags & CLONE_PARENT_SETTID) && elh_guest_range(&vm->arena, ptid, 4)) ||
-	    ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) &&
-	     elh_guest_range(&vm->arena, ctid, 4)))
-		return -EFAULT;
-	if ((flags & CLONE_SETTLS) && tls >= (1ull << 47))
-		return -EPERM;
+	if ((err = (int)elh_clone_check(vm, flags, ptid, ctid, tls)))
+		return err;
 	if (flags & CLONE_VFORK) {
 		if (pipe(vfork_fd) < 0)
 			return -errno;

@@ -212,6 +212,17 @@ static long exec_path(struct elh_vcpu *cpu, int dirfd, uint64_t gpath, int flags
 	return 0;
 }
 
+/* Set the host's soft RLIMIT_NOFILE to cur, at most the hard limit. */
+static void host_nofile(rlim_t cur)
+{
+	struct rlimit host;
+
+	if (getrlimit(RLIMIT_NOFILE, &host) == 0) {
+		host.rlim_cur = cur < host.rlim_max ? cur : host.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &host);
+	}
+}
+
 static long do_exec(struct elh_vcpu *cpu, int dirfd, uint64_t gpath, uint64_t gargv,
 		    uint64_t genvp, int flags)
 {
@@ -295,26 +306,12 @@ static long do_exec(struct elh_vcpu *cpu, int dirfd, uint64_t gpath, uint64_t ga
 	/* From here on, the old program is over unless the host refuses. */
 	elh_process_ending(vm);
 	elh_sys_nofile_get(vm, &nofile);
-	{
-		struct rlimit host;
-
-		if (getrlimit(RLIMIT_NOFILE, &host) == 0) {
-			host.rlim_cur = nofile.rlim_cur < host.rlim_max ? nofile.rlim_cur : host.rlim_max;
-			setrlimit(RLIMIT_NOFILE, &host);
-		}
-	}
+	host_nofile(nofile.rlim_cur);
 	elh_signal_exec_prepare(cpu, &sigsave);
 	execve("/proc/self/exe", margv, envp.v);
 	r = -errno;
 	elh_signal_exec_failed(cpu, &sigsave);
-	{
-		struct rlimit host;
-
-		if (getrlimit(RLIMIT_NOFILE, &host) == 0) {
-			host.rlim_cur = host.rlim_max;
-			setrlimit(RLIMIT_NOFILE, &host);
-		}
-	}
+	host_nofile(RLIM_INFINITY); /* the monitor's own, as run.c sets it */
 	fprintf(vm->trace_out, "elh: %s: cannot start elh again for %s: %s\n", what, path,
 		strerror(-r));
 	fflush(vm->trace_out);

@@ -147,6 +147,17 @@ static void *thread_main(void *arg)
 	elh_vcpu_loop(cpu);
 }
 
+long elh_clone_check(struct elh_vm *vm, uint64_t flags, uint64_t ptid, uint64_t ctid, uint64_t tls)
+{
+	if (((flags & CLONE_PARENT_SETTID) && elh_guest_range(&vm->arena, ptid, 4)) ||
+	    ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) &&
+	     elh_guest_range(&vm->arena, ctid, 4)))
+		return -EFAULT;
+	if ((flags & CLONE_SETTLS) && tls >= (1ull << 47))
+		return -EPERM;
+	return 0;
+}
+
 long elh_sys_clone(struct elh_vcpu *cpu, const uint64_t a[6])
 {
 	struct elh_vm *vm = cpu->vm;
@@ -156,6 +167,7 @@ long elh_sys_clone(struct elh_vcpu *cpu, const uint64_t a[6])
 	pthread_attr_t attr;
 	pthread_t t;
 	sigset_t all, old;
+	long ret;
 	int r;
 
 	if (!(flags & CLONE_THREAD))
@@ -164,12 +176,8 @@ long elh_sys_clone(struct elh_vcpu *cpu, const uint64_t a[6])
 		return -EINVAL;
 	if (flags & ~(uint64_t)KNOWN_FLAGS)
 		return -EINVAL;
-	if (((flags & CLONE_PARENT_SETTID) && elh_guest_range(&vm->arena, ptid, 4)) ||
-	    ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) &&
-	     elh_guest_range(&vm->arena, ctid, 4)))
-		return -EFAULT;
-	if ((flags & CLONE_SETTLS) && tls >= (1ull << 47))
-		return -EPERM;
+	if ((ret = elh_clone_check(vm, flags, ptid, ctid, tls)))
+		return ret;
 
 	child = elh_vcpu_new(vm);
 	if (!child)

@@ -57,23 +57,38 @@ ls /nonexistent-dir
 LIST
 
 pass=0 failed=0
-while IFS= read -r line; do
-	# shellcheck disable=SC2086
-	set -f
-	set -- $line
-	set +f
+
+# tally WHAT OK: count and report one comparison (OK: 0 when they agree).
+tally() {
+	if [ "$2" -eq 0 ]; then
+		echo "PASS: busybox $1"
+		pass=$((pass + 1))
+	else
+		echo "FAIL: busybox $1"
+		failed=$((failed + 1))
+	fi
+}
+
+# compare WHAT ARGS...: busybox ARGS natively and under elh, in $TMP.
+compare() {
+	what=$1
+	shift
 	run_capture "$TMP/native" "$bb" "$@"
 	case $platform in
 	systrap) run_capture "$TMP/elh" "$ELH" run --platform=systrap "$bb" "$@" ;;
 	kvm) run_capture "$TMP/elh" "$ELH" run "$bb" "$@" ;;
 	esac
-	if same "$TMP/native" "$TMP/elh"; then
-		echo "PASS: busybox $line"
-		pass=$((pass + 1))
-	else
-		echo "FAIL: busybox $line"
-		failed=$((failed + 1))
-	fi
+	ok=0
+	same "$TMP/native" "$TMP/elh" || ok=1
+	tally "$what" $ok
+}
+
+while IFS= read -r line; do
+	# shellcheck disable=SC2086
+	set -f
+	set -- $line
+	set +f
+	compare "$line" "$@"
 done <applets
 
 # Archives: tar and gzip write files; compare the results.
@@ -87,14 +102,10 @@ for way in native elh; do
 	mkdir -p "$way/x"
 	$run "$bb" tar -xf "$way/back.tar" -C "$way/x"
 done
-if cmp -s native/t.tar.gz elh/t.tar.gz && cmp -s native/back.tar elh/back.tar &&
-	diff -r native/x elh/x >/dev/null; then
-	echo "PASS: busybox tar + gzip round trip"
-	pass=$((pass + 1))
-else
-	echo "FAIL: busybox tar + gzip round trip"
-	failed=$((failed + 1))
-fi
+ok=0
+cmp -s native/t.tar.gz elh/t.tar.gz && cmp -s native/back.tar elh/back.tar &&
+	diff -r native/x elh/x >/dev/null || ok=1
+tally "tar + gzip round trip" $ok
 # The shell: pipelines, command substitution, subshells, background jobs
 # and applets run as child processes (fork, vfork, execve of the program
 # itself through /proc/self/exe).  Child processes need the systrap
@@ -118,15 +129,7 @@ two
 EOF
 exec echo "exec: last line"
 SCRIPT
-	run_capture "$TMP/native" "$bb" sh script.sh
-	run_capture "$TMP/elh" "$ELH" run --platform=systrap "$bb" sh script.sh
-	if same "$TMP/native" "$TMP/elh"; then
-		echo "PASS: busybox sh script.sh"
-		pass=$((pass + 1))
-	else
-		echo "FAIL: busybox sh script.sh"
-		failed=$((failed + 1))
-	fi
+	compare "sh script.sh" sh script.sh
 fi
 echo "$pass passed, $failed failed"
 [ $failed -eq 0 ]
