@@ -24,7 +24,7 @@ $(MUSL_ORIG):
 # nptl-elh, the project's thread library, is built as part of musl: its
 # sources are copied into src/nptl-elh/ of the prepared tree, with the
 # context switch (musl's build takes src/*/x86_64/*.s).
-NPTL_ELH_FILES = nptl-elh/ult.c nptl-elh/ult.h nptl-elh/pool.c nptl-elh/stack.c nptl-elh/clone.c nptl-elh/unmapself.c
+NPTL_ELH_FILES = nptl-elh/ult.c nptl-elh/ult.h nptl-elh/pool.c nptl-elh/stack.c nptl-elh/shared.c nptl-elh/clone.c nptl-elh/unmapself.c
 NPTL_ELH_ASM = arch/x86_64/ult_switch.s arch/x86_64/pool_call.s
 EXTRA_DIST += $(NPTL_ELH_FILES) $(NPTL_ELH_ASM)
 

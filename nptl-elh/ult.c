@@ -1579,12 +1579,15 @@ static long futex_unlock_pi(struct ult *u, volatile int *addr)
 }
 
 /*
- * A futex without FUTEX_PRIVATE may be shared with another process (a
+ * A futex without FUTEX_PRIVATE in memory another process may share (a
  * process-shared mutex, semaphore or condition variable in MAP_SHARED
- * memory, across fork): its waits are the kernel's, made on the vCPU and
- * held through the hand-off; its wakes wake the guest's waiters and then
- * the kernel's.  `kwaiting` counts this process's threads in such a wait,
- * for the wakes the runtime makes itself (a thread's exit).
+ * memory, across fork; shared.c keeps the ranges): its waits are the
+ * kernel's, made on the vCPU and held through the hand-off; its wakes wake
+ * the guest's waiters and then the kernel's.  Anywhere else the flag makes
+ * no difference, as for the kernel, and the futex is the guest's: musl's
+ * thread list lock, say, which every exiting thread takes.  `kwaiting`
+ * counts this process's threads in a kernel wait, for the wakes the
+ * runtime makes itself (a thread's exit).
  */
 
 static long shared_wait(volatile int *addr, int op, int val, const struct timespec *ts, int val3)
@@ -1616,7 +1619,7 @@ static long ult_futex(struct ult *u, volatile int *addr, int op, int val, const 
 	int cmd = op & FUTEX_CMD_MASK, realtime = (op & FUTEX_CLOCK_REALTIME) != 0;
 
 	if ((uintptr_t)addr & 3) return -EINVAL;
-	if (!(op & FUTEX_PRIVATE)) {
+	if (!(op & FUTEX_PRIVATE) && __elh_shared_addr(addr)) {
 		switch (cmd) {
 		case FUTEX_WAIT:
 		case FUTEX_WAIT_BITSET:

@@ -7,6 +7,7 @@
  * nothing else of musl changes. */
 
 #include <stdint.h>
+#include "syscall.h"
 #include "../elh/elh-abi.h"
 
 /* Set once the first thread is created under an M:N monitor. */
@@ -62,6 +63,17 @@ hidden int __elh_stack_give(void *base, size_t size, size_t guard);
 hidden int __elh_stack_keep(void *base, size_t size, size_t guard);
 /* In a forked child: unmap the kept stacks. */
 hidden void __elh_stack_drop(void);
+
+/* The memory another process may share (shared.c): the client notes
+ * every call that maps or unmaps memory, with its result; a futex without
+ * FUTEX_PRIVATE outside the shared ranges is the process's own. */
+static inline int __elh_maps_memory(long n)
+{
+	return n == SYS_mmap || n == SYS_munmap || n == SYS_mremap || n == SYS_shmat ||
+	       n == SYS_shmdt || n == SYS_fork;
+}
+hidden void __elh_shared_note(long n, long a, long b, long c, long d, long r);
+hidden int __elh_shared_addr(const volatile void *p);
 
 /* The in-process pool (pool.c), for M:N with no monitor's area: it makes
  * the area, attaches the client to it and starts a worker; 0 on failure. */

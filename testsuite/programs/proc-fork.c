@@ -2,12 +2,15 @@
  * and signals seen by wait4 and waitid, WNOHANG, no pending signals in
  * the child, vfork and posix_spawn of the program itself (and of a file
  * that does not exist), fork while another thread is blocked in read, and
- * fork in a child; process-shared semaphores in MAP_SHARED memory, waited
- * for and posted on both sides. */
+ * fork in a child; process-shared semaphores in a MAP_SHARED mapping, in
+ * the same moved by mremap and in a System V segment, waited for and
+ * posted on both sides. */
+#define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -27,6 +30,32 @@ static void *reader(void *arg)
 	return NULL;
 }
 
+/* The parent and a child each wait for the other's post on a pair of
+ * process-shared semaphores at sem. */
+static void exchange(sem_t *sem, const char *where)
+{
+	const struct timespec pause = { 0, 20000000 };
+	pid_t pid;
+	int st;
+
+	CHECK(sem_init(&sem[0], 1, 0) == 0 && sem_init(&sem[1], 1, 0) == 0);
+	fflush(stdout);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		CHECK(sem_wait(&sem[0]) == 0);
+		nanosleep(&pause, NULL);
+		CHECK(sem_post(&sem[1]) == 0);
+		_exit(0);
+	}
+	nanosleep(&pause, NULL);
+	CHECK(sem_post(&sem[0]) == 0);
+	CHECK(sem_wait(&sem[1]) == 0);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	printf("process-shared semaphores in %s: posted and taken both ways\n", where);
+	CHECK(sem_destroy(&sem[0]) == 0 && sem_destroy(&sem[1]) == 0);
+}
+
 static int spawned(int argc, char **argv)
 {
 	printf("spawned: argc %d, argv[2] '%s'\n", argc, argv[2]);
@@ -43,10 +72,16 @@ int main(int argc, char **argv)
 	pthread_t t;
 	pid_t pid;
 	ssize_t n;
+	sem_t *seg;
+	int shmid;
 
 	if (argc >= 2 && !strcmp(argv[1], "spawned"))
 		return spawned(argc, argv);
 	alarm(20);
+	shmid = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	CHECK(shmid >= 0);
+	seg = shmat(shmid, NULL, 0);
+	CHECK(seg != (void *)-1 && shmctl(shmid, IPC_RMID, NULL) == 0);
 	CHECK(pipe(block) == 0);
 	CHECK(pthread_create(&t, NULL, reader, &block[0]) == 0);
 
@@ -115,28 +150,24 @@ int main(int argc, char **argv)
 	errno = 0;
 	CHECK(waitpid(-1, &st, WNOHANG) == -1 && errno == ECHILD);
 
-	/* Process-shared semaphores: each side waits for the other's post. */
+	/* Process-shared semaphores in three kinds of shared memory: an
+	 * anonymous MAP_SHARED mapping, the same moved by mremap, and the
+	 * System V segment attached before the first thread. */
 	{
 		sem_t *sem = mmap(NULL, 2 * sizeof(sem_t), PROT_READ | PROT_WRITE,
-				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-		const struct timespec pause = { 0, 20000000 };
+				  MAP_SHARED | MAP_ANONYMOUS, -1, 0), *moved;
 
 		CHECK(sem != MAP_FAILED);
-		CHECK(sem_init(&sem[0], 1, 0) == 0 && sem_init(&sem[1], 1, 0) == 0);
-		pid = fork();
-		CHECK(pid >= 0);
-		if (pid == 0) {
-			CHECK(sem_wait(&sem[0]) == 0);
-			nanosleep(&pause, NULL);
-			CHECK(sem_post(&sem[1]) == 0);
-			_exit(0);
-		}
-		nanosleep(&pause, NULL);
-		CHECK(sem_post(&sem[0]) == 0);
-		CHECK(sem_wait(&sem[1]) == 0);
-		CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
-		printf("process-shared semaphores: posted and taken both ways\n");
-		CHECK(munmap(sem, 2 * sizeof(sem_t)) == 0);
+		exchange(sem, "a MAP_SHARED mapping");
+		/* Grown where something else lies: it has to move. */
+		CHECK(mmap((char *)sem + 4096, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+			   -1, 0) != MAP_FAILED);
+		moved = mremap(sem, 4096, 2 * 4096, MREMAP_MAYMOVE);
+		CHECK(moved != MAP_FAILED && moved != sem);
+		exchange(moved, "a mapping moved by mremap");
+		CHECK(munmap(moved, 2 * 4096) == 0 && munmap((char *)sem + 4096, 4096) == 0);
+		exchange(seg, "a System V segment");
+		CHECK(shmdt(seg) == 0);
 	}
 
 	/* vfork and execve; posix_spawn. */
