@@ -89,6 +89,7 @@ static struct {
 	size_t run_size;
 	uint64_t cr3;
 	struct kvm_cpuid2 *cpuid;
+	uint64_t xcr0; /* the host's, less what KVM cannot give a guest */
 	unsigned next_index;
 } K;
 
@@ -132,6 +133,7 @@ static int kvm_init(struct elh_vm *vm, char *err, size_t errlen)
 	struct elh_pt_builder pt;
 	uint64_t arena_end = vm->arena.base + vm->arena.size;
 	size_t tables;
+	unsigned lo, hi;
 	int n;
 
 	K.kvm = elh_kvm_open(err, errlen);
@@ -187,11 +189,17 @@ static int kvm_init(struct elh_vm *vm, char *err, size_t errlen)
 		return fail(err, errlen, "KVM_GET_SUPPORTED_CPUID");
 	/* FSGSBASE (CPUID.(7,0):EBX bit 0): nptl-elh switches threads with
 	 * wrfsbase in ring 3, without an exit, when CR4 enables it. */
+	/* XCR0: the host's state components (those the monitor saves in
+	 * signal frames) that KVM supports, CPUID.(0xd,0):EDX:EAX. */
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	K.xcr0 = ((uint64_t)hi << 32) | lo;
 	for (uint32_t i = 0; i < K.cpuid->nent; i++) {
 		const struct kvm_cpuid_entry2 *e = &K.cpuid->entries[i];
 
 		if (e->function == 7 && e->index == 0 && (e->ebx & 1))
 			vm->fsgsbase = 1;
+		if (e->function == 0xd && e->index == 0)
+			K.xcr0 &= ((uint64_t)e->edx << 32) | e->eax;
 	}
 
 	if (elh_signal_catch_host(on_host_signal, 0, err, errlen) < 0)
@@ -237,7 +245,6 @@ static int kvm_vcpu_init(struct elh_vcpu *cpu, char *err, size_t errlen)
 		struct kvm_msr_entry e[4];
 	} msrs;
 	struct kvm_xcrs xcrs;
-	unsigned lo, hi;
 
 	if (!v)
 		return fail(err, errlen, "calloc");
@@ -293,11 +300,10 @@ static int kvm_vcpu_init(struct elh_vcpu *cpu, char *err, size_t errlen)
 	if (ioctl(v->fd, KVM_SET_MSRS, &msrs) != 4)
 		return fail(err, errlen, "KVM_SET_MSRS");
 
-	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
 	memset(&xcrs, 0, sizeof(xcrs));
 	xcrs.nr_xcrs = 1;
 	xcrs.xcrs[0].xcr = 0;
-	xcrs.xcrs[0].value = ((uint64_t)hi << 32) | lo;
+	xcrs.xcrs[0].value = K.xcr0;
 	if (ioctl(v->fd, KVM_SET_XCRS, &xcrs) < 0)
 		return fail(err, errlen, "KVM_SET_XCRS");
 
