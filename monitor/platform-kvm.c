@@ -425,6 +425,12 @@ static void kvm_run_vcpu(struct elh_vcpu *cpu, struct elh_exit *exit)
 			from_kvm_regs(&cpu->regs, &kr);
 		if (ioctl(v->fd, KVM_GET_XSAVE, &xs) == 0)
 			memcpy(cpu->fpu.area, xs.region, sizeof(xs.region));
+		/* With FSGSBASE the guest moves its own TLS (nptl-elh switches
+		 * threads with wrfsbase): what it left is the monitor's view. */
+		if (cpu->vm->fsgsbase && ioctl(v->fd, KVM_GET_SREGS, &sr) == 0) {
+			cpu->regs.fs_base = sr.fs.base;
+			cpu->regs.gs_base = sr.gs.base;
+		}
 		if (r < 0 && e == EINTR) {
 			__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_RELAXED);
 			exit->reason = ELH_EXIT_INTERRUPT;
