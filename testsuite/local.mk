@@ -71,7 +71,8 @@ EXTRA_DIST += testsuite/README.md testsuite/lib.sh testsuite/integration/compare
 	testsuite/monitor/guest-clock.c \
 	testsuite/stress/exitless-stress.c testsuite/stress/threads.c \
 	testsuite/stress/threads-native.c testsuite/stress/handoff.c \
-	$(filter %.sh,$(TESTS)) testsuite/programs
+	$(filter %.sh,$(TESTS)) testsuite/programs testsuite/vm/elh-vm testsuite/vm/init \
+	testsuite/integration/kvm-emulated.sh
 
 clean-local: clean-testsuite
 clean-testsuite:
@@ -106,3 +107,12 @@ testsuite_unit_test_syscall_SOURCES = testsuite/unit/test-syscall.c \
 testsuite_unit_test_syscall_CFLAGS = $(unit_cflags)
 testsuite_unit_test_syscall_LDADD = $(unit_ldadd) -lpthread
 TESTS += testsuite/unit/test-syscall
+
+# The KVM platform inside a VM that qemu emulates, for hosts without KVM
+# (testsuite/README.md, "KVM without KVM").  Not part of `make check`: it
+# takes a quarter of an hour on two cores.
+check-kvm-emulated: all
+	@$(AM_TESTS_ENVIRONMENT) $(SHELL) $(srcdir)/testsuite/integration/kvm-emulated.sh; \
+	st=$$?; test $$st -ne 77 || st=0; exit $$st
+
+.PHONY: check-kvm-emulated

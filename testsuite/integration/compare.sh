@@ -15,8 +15,13 @@
 #                  (--vcpus=per-thread; by default they are user-level
 #                  threads over the host's CPUs) and as user-level threads in
 #                  hypercall mode (--vcpus=2)
-#         kvm      the stock build run directly vs the stock and elh-musl
-#                  builds under `elh run` (skips without a usable /dev/kvm)
+#         kvm      the same as systrap, under `elh run` on KVM (skips
+#                  without a usable /dev/kvm)
+#         build    only build the programs, into $COMPARE_BUILT
+#
+# With COMPARE_BUILT set to a directory, the programs are taken from there
+# (NAME.stock and NAME.elh) instead of being built: kvm-emulated.sh builds
+# them on the host and compares inside an emulated VM.
 #
 # Debian's musl-tools has no rcrt1.o: its -static-pie output is a dynamically
 # linked PIE, which elh refuses.  With -static-pie, only the elh-musl build
@@ -26,8 +31,13 @@ set -e
 
 link=$1
 mode=$2
+built=${COMPARE_BUILT:-}
 require_baseline
 [ "$mode" = kvm ] && require_kvm
+if [ "$mode" = build ]; then
+	[ -n "$built" ] || fail "compare.sh build: COMPARE_BUILT names no directory"
+	mkdir -p "$built"
+fi
 
 progs=$top_srcdir/testsuite/programs
 [ -f "$progs/expected-status" ] || fail "no corpus in $progs"
@@ -38,11 +48,10 @@ run_as() {
 	case $1 in
 	native) set -- "$2" ;;
 	native-mn) set -- ELH_VCPUS=2 "$2" ;;
-	systrap) set -- "$ELH" run --platform=systrap "$2" ;;
-	systrap-hypercall) set -- "$ELH" run --platform=systrap --mode=hypercall "$2" ;;
-	systrap-per-thread) set -- "$ELH" run --platform=systrap --vcpus=per-thread "$2" ;;
-	systrap-hypercall-mn) set -- "$ELH" run --platform=systrap --mode=hypercall --vcpus=2 "$2" ;;
-	kvm) set -- "$ELH" run "$2" ;;
+	*-hypercall) set -- "$ELH" run --platform=${1%%-*} --mode=hypercall "$2" ;;
+	*-per-thread) set -- "$ELH" run --platform=${1%%-*} --vcpus=per-thread "$2" ;;
+	*-hypercall-mn) set -- "$ELH" run --platform=${1%%-*} --mode=hypercall --vcpus=2 "$2" ;;
+	*) set -- "$ELH" run --platform="$1" "$2" ;;
 	esac
 	run_capture "$out" env -i PATH=/usr/bin:/bin ELH_TEST=1 "$@" alpha "beta gamma"
 }
@@ -60,12 +69,27 @@ for src in "$progs"/*.c; do
 	ok=1
 	for cc in stock elh; do
 		[ $cc = stock ] && compiler=$MUSL_GCC || compiler=$ELH_MUSL_GCC
-		if ! "$compiler" $link -O2 -pthread "$src" -o "$TMP/$name.$cc" 2>"$TMP/$name.$cc.cc"; then
+		if [ -n "$built" ] && [ "$mode" != build ]; then
+			cp "$built/$name.$cc" "$TMP/$name.$cc" || ok=0
+		elif ! "$compiler" $link -O2 -pthread "$src" -o "$TMP/$name.$cc" 2>"$TMP/$name.$cc.cc"; then
 			echo "--- $name: $cc build failed"
 			cat "$TMP/$name.$cc.cc"
 			ok=0
+		elif [ "$mode" = build ]; then
+			cp "$TMP/$name.$cc" "$built/$name.$cc"
 		fi
 	done
+	if [ "$mode" = build ]; then
+		[ $ok = 1 ] || fail "$name: build failed"
+		continue
+	fi
+	if [ "$mode" = kvm ]; then
+		why=$(awk -F'\t' -v n="$name" '$1 == n { print $2 }' "$progs/kvm-unsupported")
+		if [ -n "$why" ]; then
+			echo "--- $name: not run on KVM: $why"
+			continue
+		fi
+	fi
 	if [ $ok = 1 ]; then
 		run_as native "$TMP/$name.stock" "$TMP/$name.base"
 		if [ "$(cat "$TMP/$name.base.status")" != "$want" ]; then
@@ -87,18 +111,16 @@ for src in "$progs"/*.c; do
 				run_as "$mode" "$TMP/$name.$cc" "$TMP/$name.$cc-$mode"
 				same "$TMP/$name.base" "$TMP/$name.$cc-$mode" || ok=0
 			done
-			if [ "$mode" = systrap ]; then
-				run_as systrap-hypercall "$TMP/$name.elh" "$TMP/$name.elh-hypercall"
-				same "$TMP/$name.base" "$TMP/$name.elh-hypercall" || ok=0
-				unsupported=$(awk -F'\t' -v n="$name" '$1 == n { print $2 }' "$progs/mn-unsupported")
-				if [ -n "$unsupported" ]; then
-					echo "--- $name: not run as user-level threads: $unsupported"
-				elif grep -q pthread_create "$src"; then
-					run_as systrap-per-thread "$TMP/$name.elh" "$TMP/$name.elh-per-thread"
-					same "$TMP/$name.base" "$TMP/$name.elh-per-thread" || ok=0
-					run_as systrap-hypercall-mn "$TMP/$name.elh" "$TMP/$name.elh-hypercall-mn"
-					same "$TMP/$name.base" "$TMP/$name.elh-hypercall-mn" || ok=0
-				fi
+			run_as $mode-hypercall "$TMP/$name.elh" "$TMP/$name.elh-hypercall"
+			same "$TMP/$name.base" "$TMP/$name.elh-hypercall" || ok=0
+			unsupported=$(awk -F'\t' -v n="$name" '$1 == n { print $2 }' "$progs/mn-unsupported")
+			if [ -n "$unsupported" ]; then
+				echo "--- $name: not run as user-level threads: $unsupported"
+			elif grep -q pthread_create "$src"; then
+				run_as $mode-per-thread "$TMP/$name.elh" "$TMP/$name.elh-per-thread"
+				same "$TMP/$name.base" "$TMP/$name.elh-per-thread" || ok=0
+				run_as $mode-hypercall-mn "$TMP/$name.elh" "$TMP/$name.elh-hypercall-mn"
+				same "$TMP/$name.base" "$TMP/$name.elh-hypercall-mn" || ok=0
 			fi
 		fi
 	fi
@@ -111,6 +133,7 @@ for src in "$progs"/*.c; do
 		failures="$failures $name"
 	fi
 done
+[ "$mode" != build ] || exit 0
 echo "$pass passed, $failed failed"
 [ $failed -eq 0 ] || fail "differences in:$failures"
 [ $pass -gt 0 ] || fail "no program in $progs"

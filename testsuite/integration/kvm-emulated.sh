@@ -1,0 +1,32 @@
+#!/bin/sh
+# The KVM platform on a host without KVM: the integration corpus compared
+# as kvm-static.sh does (natively vs `elh run` on KVM, in every mode),
+# inside a VM that qemu emulates with AMD-V (testsuite/vm/elh-vm), where
+# /dev/kvm works.  The programs are built on the host; the VM runs them,
+# natively too, so that both runs see the same system.
+#
+# Skips where this host has KVM (kvm-static.sh runs there, faster and on
+# real hardware) and where no such VM can be made (no qemu, no kernel
+# package: scripts/install-deps provides both).
+. "$top_srcdir/testsuite/lib.sh"
+set -e
+
+"$ELH" check-kvm >/dev/null 2>&1 && skip "this host has KVM: kvm-static.sh and the other KVM tests run on it"
+require_baseline
+
+chmod 755 "$TMP"
+COMPARE_BUILT=$TMP/bin sh "$top_srcdir/testsuite/integration/compare.sh" -static build
+cat >"$TMP/in-vm.sh" <<EOS
+set -e
+export ELH='$ELH' ELH_MUSL_GCC='$ELH_MUSL_GCC' MUSL_GCC='$MUSL_GCC'
+export top_srcdir='$top_srcdir' top_builddir='$top_builddir' COMPARE_BUILT='$TMP/bin'
+'$ELH' check-kvm
+exec sh '$top_srcdir/testsuite/integration/compare.sh' -static kvm
+EOS
+set +e
+"$top_srcdir/testsuite/vm/elh-vm" -t "${ELH_VM_TIMEOUT:-2400}" "$TMP" "$TMP/in-vm.sh" >"$TMP/console" 2>&1
+st=$?
+set -e
+cat "$TMP/console"
+[ $st -ne 77 ] || skip "$(grep '^elh-vm: cannot make a VM' "$TMP/console")"
+[ $st -eq 0 ] || fail "the corpus on KVM in the emulated VM: status $st"
