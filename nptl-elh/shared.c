@@ -36,20 +36,6 @@ static struct range {
 static int nranges, overflow;
 static volatile int ranges_lock;
 
-/* Holders are ULTs inside the client (never preempted there) or kernel
- * threads, for a few instructions. */
-static void lock(void)
-{
-	while (__atomic_exchange_n(&ranges_lock, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&ranges_lock, __ATOMIC_RELAXED))
-			__asm__ __volatile__ ("pause");
-}
-
-static void unlock(void)
-{
-	__atomic_store_n(&ranges_lock, 0, __ATOMIC_RELEASE);
-}
-
 /* Forget the ranges wholly inside [lo, hi) (the caller holds the lock). */
 static void drop(uintptr_t lo, uintptr_t hi)
 {
@@ -81,56 +67,56 @@ void __elh_shared_note(long n, long a, long b, long c, long d, long r)
 	if (n == SYS_fork) {
 		/* The child's one thread: a lock another thread held at the
 		 * fork is nobody's now. */
-		if (r == 0) unlock();
+		if (r == 0) __elh_spin_unlock(&ranges_lock);
 		return;
 	}
 	if ((unsigned long)r > -4096UL) return;
 	switch (n) {
 	case SYS_mmap:
 		/* A new mapping replaces what lay in its range. */
-		lock();
+		__elh_spin_lock(&ranges_lock);
 		drop(r, page_end(r, b));
 		if ((d & MAP_TYPE) != MAP_PRIVATE) add(r, page_end(r, b));
-		unlock();
+		__elh_spin_unlock(&ranges_lock);
 		break;
 	case SYS_munmap:
-		lock();
+		__elh_spin_lock(&ranges_lock);
 		drop(a, page_end(a, b));
-		unlock();
+		__elh_spin_unlock(&ranges_lock);
 		break;
 	case SYS_mremap:
 		/* A shared mapping moved or grown: the new range, whole, in
 		 * place of the old one. */
-		lock();
+		__elh_spin_lock(&ranges_lock);
 		for (int i = 0; i < nranges; i++)
 			if (ranges[i].lo <= (uintptr_t)a && (uintptr_t)a < ranges[i].hi) {
 				if (ranges[i].lo == (uintptr_t)a) ranges[i] = ranges[--nranges];
 				add(r, page_end(r, c));
 				break;
 			}
-		unlock();
+		__elh_spin_unlock(&ranges_lock);
 		break;
 	case SYS_shmat:
 		if (__syscall(SYS_shmctl, a, IPC_STAT | IPC_64, &ds) < 0) {
-			lock();
+			__elh_spin_lock(&ranges_lock);
 			overflow = 1;
-			unlock();
+			__elh_spin_unlock(&ranges_lock);
 			break;
 		}
 		lo = r;
-		lock();
+		__elh_spin_lock(&ranges_lock);
 		drop(lo, page_end(lo, ds.shm_segsz));
 		add(lo, page_end(lo, ds.shm_segsz));
-		unlock();
+		__elh_spin_unlock(&ranges_lock);
 		break;
 	case SYS_shmdt:
-		lock();
+		__elh_spin_lock(&ranges_lock);
 		for (int i = 0; i < nranges; i++)
 			if (ranges[i].lo == (uintptr_t)a) {
 				ranges[i] = ranges[--nranges];
 				break;
 			}
-		unlock();
+		__elh_spin_unlock(&ranges_lock);
 		break;
 	}
 }
@@ -140,10 +126,10 @@ int __elh_shared_addr(const volatile void *p)
 	uintptr_t a = (uintptr_t)p;
 	int r;
 
-	lock();
+	__elh_spin_lock(&ranges_lock);
 	r = overflow;
 	for (int i = 0; !r && i < nranges; i++)
 		r = ranges[i].lo <= a && a < ranges[i].hi;
-	unlock();
+	__elh_spin_unlock(&ranges_lock);
 	return r;
 }

@@ -32,27 +32,13 @@ static int ncached;
 static size_t cached_bytes;
 static volatile int cache_lock;
 
-/* Callers are ULTs (inside the runtime, so never preempted holding the
- * lock) or a vCPU's scheduler. */
-static void lock(void)
-{
-	while (__atomic_exchange_n(&cache_lock, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&cache_lock, __ATOMIC_RELAXED))
-			__asm__ __volatile__ ("pause");
-}
-
-static void unlock(void)
-{
-	__atomic_store_n(&cache_lock, 0, __ATOMIC_RELEASE);
-}
-
 void *__elh_stack_take(size_t size, size_t guard)
 {
 	void *base = 0;
 
 	if (!__elh_ult_active) return 0;
 	__elh_ult_enter();
-	lock();
+	__elh_spin_lock(&cache_lock);
 	for (int i = ncached - 1; i >= 0; i--)
 		if (cache[i].size == size && cache[i].guard == guard) {
 			base = cache[i].base;
@@ -60,7 +46,7 @@ void *__elh_stack_take(size_t size, size_t guard)
 			cached_bytes -= size;
 			break;
 		}
-	unlock();
+	__elh_spin_unlock(&cache_lock);
 	__elh_ult_leave();
 	if (base) {
 		size_t top = libc.tls_size + __pthread_tsd_size;
@@ -75,7 +61,7 @@ int __elh_stack_keep(void *base, size_t size, size_t guard)
 	int kept = 0;
 
 	if (!__elh_ult_active) return 0;
-	lock();
+	__elh_spin_lock(&cache_lock);
 	if (ncached < CACHE_SLOTS && size <= CACHE_BYTES - cached_bytes) {
 		cache[ncached].base = base;
 		cache[ncached].size = size;
@@ -84,7 +70,7 @@ int __elh_stack_keep(void *base, size_t size, size_t guard)
 		cached_bytes += size;
 		kept = 1;
 	}
-	unlock();
+	__elh_spin_unlock(&cache_lock);
 	return kept;
 }
 

@@ -169,18 +169,6 @@ static volatile uint64_t unrouted;	/* routed ones every thread blocks */
 hidden void __elh_ult_switch(uint64_t *, uint64_t);
 hidden void __elh_ult_trampoline(void);
 
-static void lock(volatile int *l)
-{
-	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(l, __ATOMIC_RELAXED))
-			__asm__ __volatile__ ("pause");
-}
-
-static void unlock(volatile int *l)
-{
-	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
-}
-
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -201,21 +189,21 @@ static void tid_add(struct ult *u)
 {
 	struct ult **h = &tids[(unsigned)u->tid % NBUCKETS];
 
-	lock(&tid_lock);
+	__elh_spin_lock(&tid_lock);
 	u->hnext = *h;
 	*h = u;
-	unlock(&tid_lock);
+	__elh_spin_unlock(&tid_lock);
 }
 
 static void tid_del(struct ult *u)
 {
-	lock(&tid_lock);
+	__elh_spin_lock(&tid_lock);
 	for (struct ult **p = &tids[(unsigned)u->tid % NBUCKETS]; *p; p = &(*p)->hnext)
 		if (*p == u) {
 			*p = u->hnext;
 			break;
 		}
-	unlock(&tid_lock);
+	__elh_spin_unlock(&tid_lock);
 }
 
 /* ---- run queues ---- */
@@ -244,11 +232,11 @@ static void enqueue(struct carrier *c, struct ult *u)
 {
 	u->state = U_READY;
 	u->next = 0;
-	lock(&c->lock);
+	__elh_spin_lock(&c->lock);
 	if (c->rq_tail) c->rq_tail->next = u;
 	else c->rq_head = u;
 	c->rq_tail = u;
-	unlock(&c->lock);
+	__elh_spin_unlock(&c->lock);
 }
 
 static struct ult *dequeue(struct carrier *c)
@@ -256,13 +244,13 @@ static struct ult *dequeue(struct carrier *c)
 	struct ult *u;
 
 	if (!has_work(c)) return 0;
-	lock(&c->lock);
+	__elh_spin_lock(&c->lock);
 	u = c->rq_head;
 	if (u) {
 		c->rq_head = u->next;
 		if (!c->rq_head) c->rq_tail = 0;
 	}
-	unlock(&c->lock);
+	__elh_spin_unlock(&c->lock);
 	return u;
 }
 
@@ -279,20 +267,20 @@ static void timer_add(struct ult *u)
 {
 	struct ult **p;
 
-	lock(&timer_lock);
+	__elh_spin_lock(&timer_lock);
 	for (p = &timers; *p && (*p)->deadline <= u->deadline; p = &(*p)->tnext);
 	u->tnext = *p;
 	*p = u;
 	u->in_timers = 1;
 	next_deadline = timers->deadline;
-	unlock(&timer_lock);
+	__elh_spin_unlock(&timer_lock);
 }
 
 /* For a waker that took u off its wait queue: u leaves the timers, and
  * once this returns no scheduler looks at it for its deadline any more. */
 static void timer_del(struct ult *u)
 {
-	lock(&timer_lock);
+	__elh_spin_lock(&timer_lock);
 	if (u->in_timers) {
 		for (struct ult **p = &timers; *p; p = &(*p)->tnext)
 			if (*p == u) {
@@ -302,7 +290,7 @@ static void timer_del(struct ult *u)
 		u->in_timers = 0;
 		next_deadline = timers ? timers->deadline : 0;
 	}
-	unlock(&timer_lock);
+	__elh_spin_unlock(&timer_lock);
 	while (__atomic_load_n(&u->expiring, __ATOMIC_ACQUIRE))
 		__asm__ __volatile__ ("pause");
 }
@@ -339,30 +327,30 @@ static int run_timers(struct carrier *c)
 		struct bucket *b;
 		int fired = 0;
 
-		lock(&timer_lock);
+		__elh_spin_lock(&timer_lock);
 		u = timers;
 		if (!u || u->deadline > now) {
 			next_deadline = u ? u->deadline : 0;
-			unlock(&timer_lock);
+			__elh_spin_unlock(&timer_lock);
 			return n;
 		}
 		timers = u->tnext;
 		u->in_timers = 0;
 		u->expiring = 1;
 		next_deadline = timers ? timers->deadline : 0;
-		unlock(&timer_lock);
+		__elh_spin_unlock(&timer_lock);
 		for (;;) {
 			volatile int *a = u->faddr;
 			b = bucket_of(a);
-			lock(&b->lock);
+			__elh_spin_lock(&b->lock);
 			if (u->faddr == a) break;
-			unlock(&b->lock);
+			__elh_spin_unlock(&b->lock);
 		}
 		if (u->in_bucket && bucket_del(b, u)) {
 			u->wake_err = ETIMEDOUT;
 			fired = 1;
 		}
-		unlock(&b->lock);
+		__elh_spin_unlock(&b->lock);
 		__atomic_store_n(&u->expiring, 0, __ATOMIC_RELEASE);
 		if (fired) {
 			enqueue(c, u);
@@ -470,10 +458,10 @@ static int orphan_in(uint32_t st)
 {
 	int found = 0;
 
-	lock(&orphan_lock);
+	__elh_spin_lock(&orphan_lock);
 	for (struct ult *u = orphans; u && !found; u = u->next)
 		found = __atomic_load_n(&u->sqe->state, __ATOMIC_ACQUIRE) == st;
-	unlock(&orphan_lock);
+	__elh_spin_unlock(&orphan_lock);
 	return found;
 }
 
@@ -492,7 +480,7 @@ static int orphan_waiting(void)
 /* The orphaned calls that have completed join c's queue. */
 static void poll_orphans(struct carrier *c)
 {
-	lock(&orphan_lock);
+	__elh_spin_lock(&orphan_lock);
 	for (struct ult **p = &orphans; *p;) {
 		struct ult *u = *p;
 		if (__atomic_load_n(&u->sqe->state, __ATOMIC_ACQUIRE) == ELH_SQE_DONE) {
@@ -502,7 +490,7 @@ static void poll_orphans(struct carrier *c)
 			p = &u->next;
 		}
 	}
-	unlock(&orphan_lock);
+	__elh_spin_unlock(&orphan_lock);
 }
 
 static void carrier_main(struct carrier *c);
@@ -531,7 +519,7 @@ static int start_carrier(void)
 static void ensure_carriers(void)
 {
 	if (ncarriers - nheld - nparked >= nvcpus) return;
-	lock(&grow_lock);
+	__elh_spin_lock(&grow_lock);
 	if (ncarriers - nheld - nparked < nvcpus) {
 		int woke = 0;
 		for (int i = nvcpus; i < ncarriers && !woke; i++) {
@@ -545,7 +533,7 @@ static void ensure_carriers(void)
 		}
 		if (!woke) start_carrier();
 	}
-	unlock(&grow_lock);
+	__elh_spin_unlock(&grow_lock);
 }
 
 /* A spare with nothing of its own, while N others run: it waits until a
@@ -555,27 +543,27 @@ static void park_spare(struct carrier *c)
 	struct elh_carrier *w = &__elh_shared->carrier[c->idx];
 	uint32_t ev;
 
-	lock(&grow_lock);
+	__elh_spin_lock(&grow_lock);
 	if (ncarriers - nheld - nparked <= nvcpus) {
-		unlock(&grow_lock);
+		__elh_spin_unlock(&grow_lock);
 		return;
 	}
 	ev = __atomic_load_n(&w->events, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&c->parked, 1, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&nparked, 1, __ATOMIC_SEQ_CST);
-	unlock(&grow_lock);
+	__elh_spin_unlock(&grow_lock);
 	set_kmask(c, ~0ull);
 	while (__atomic_load_n(&c->parked, __ATOMIC_SEQ_CST)) {
 		const struct timespec ts = { 0, 10000000 };
 		__elh_trap(SYS_futex, (long)&w->events, FUTEX_WAIT, ev, (long)&ts, 0, 0);
 		ev = __atomic_load_n(&w->events, __ATOMIC_SEQ_CST);
 		/* Fewer than N free carriers: run, woken or not. */
-		lock(&grow_lock);
+		__elh_spin_lock(&grow_lock);
 		if (c->parked && ncarriers - nheld - nparked < nvcpus) {
 			c->parked = 0;
 			__atomic_sub_fetch(&nparked, 1, __ATOMIC_SEQ_CST);
 		}
-		unlock(&grow_lock);
+		__elh_spin_unlock(&grow_lock);
 	}
 }
 
@@ -591,10 +579,10 @@ void __elh_ult_hold(void)
 		 * the others poll them (and sleep at most 1 ms meanwhile). */
 		struct ult *last = c->calls;
 		while (last->next) last = last->next;
-		lock(&orphan_lock);
+		__elh_spin_lock(&orphan_lock);
 		last->next = orphans;
 		orphans = c->calls;
-		unlock(&orphan_lock);
+		__elh_spin_unlock(&orphan_lock);
 		c->calls = 0;
 	}
 	__atomic_store_n(&c->held, 1, __ATOMIC_SEQ_CST);
@@ -749,9 +737,9 @@ static void park(struct carrier *c, struct ult *u)
 {
 	struct bucket *b = bucket_of(u->faddr);
 
-	lock(&b->lock);
+	__elh_spin_lock(&b->lock);
 	if (*u->faddr != u->fval) {
-		unlock(&b->lock);
+		__elh_spin_unlock(&b->lock);
 		u->wake_err = EAGAIN;
 		enqueue(c, u);
 		return;
@@ -759,7 +747,7 @@ static void park(struct carrier *c, struct ult *u)
 	__atomic_store_n(&u->state, U_WAIT, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&u->sigpend, __ATOMIC_SEQ_CST) & ~u->mask) {
 		/* A signal sent while it was still running ends the wait. */
-		unlock(&b->lock);
+		__elh_spin_unlock(&b->lock);
 		u->wake_err = EINTR;
 		enqueue(c, u);
 		return;
@@ -768,7 +756,7 @@ static void park(struct carrier *c, struct ult *u)
 	b->head = u;
 	u->in_bucket = 1;
 	if (u->deadline) timer_add(u);
-	unlock(&b->lock);
+	__elh_spin_unlock(&b->lock);
 }
 
 /* The scheduler of carrier c.  It is entered for the first time from the
@@ -923,18 +911,18 @@ static long ult_kill_from(struct carrier *here, struct ult *me, int tid, int sig
 		}
 		return 0;
 	}
-	lock(&tid_lock);
+	__elh_spin_lock(&tid_lock);
 	for (u = tids[(unsigned)tid % NBUCKETS]; u && u->tid != tid; u = u->hnext);
 	if (!u || !sig) {
-		unlock(&tid_lock);
+		__elh_spin_unlock(&tid_lock);
 		return u ? 0 : -ESRCH;
 	}
-	unlock(&tid_lock);
+	__elh_spin_unlock(&tid_lock);
 	restart = sig > 0 && sig_restarts(sig);
-	lock(&tid_lock);
+	__elh_spin_lock(&tid_lock);
 	for (u = tids[(unsigned)tid % NBUCKETS]; u && u->tid != tid; u = u->hnext);
 	if (!u) {
-		unlock(&tid_lock);
+		__elh_spin_unlock(&tid_lock);
 		return -ESRCH;
 	}
 	pend_add(u, sig);
@@ -943,7 +931,7 @@ static long ult_kill_from(struct carrier *here, struct ult *me, int tid, int sig
 	 * wait takes to check sigword, not by its state, which it sets
 	 * after that check: no wake-up is lost between the two. */
 	if (futex_wake(here, &u->sigword, 1, ~0u)) {
-		unlock(&tid_lock);
+		__elh_spin_unlock(&tid_lock);
 		return 0;
 	}
 	if (!(u->mask >> (sig - 1) & 1)) {
@@ -952,15 +940,15 @@ static long ult_kill_from(struct carrier *here, struct ult *me, int tid, int sig
 		if (u->state == U_WAIT) {
 			struct bucket *b = bucket_of(u->faddr);
 			int woke = 0;
-			lock(&b->lock);
+			__elh_spin_lock(&b->lock);
 			if (u->in_bucket && u->faddr && bucket_of(u->faddr) == b && bucket_del(b, u)) {
 				u->wake_err = EINTR;
 				woke = 1;
 			}
-			unlock(&b->lock);
+			__elh_spin_unlock(&b->lock);
 			if (woke) {
 				timer_del(u);
-				unlock(&tid_lock);
+				__elh_spin_unlock(&tid_lock);
 				make_ready(here, u);
 				return 0;
 			}
@@ -974,7 +962,7 @@ static long ult_kill_from(struct carrier *here, struct ult *me, int tid, int sig
 			kick(u->carrier);
 		}
 	}
-	unlock(&tid_lock);
+	__elh_spin_unlock(&tid_lock);
 	return 0;
 }
 
@@ -1284,7 +1272,7 @@ static void route_signals(struct carrier *c)
 	while (sigs) {
 		int sig = __builtin_ctzll(sigs) + 1, tid = 0, waiter;
 		sigs &= sigs - 1;
-		lock(&tid_lock);
+		__elh_spin_lock(&tid_lock);
 		for (int i = 0; i < NBUCKETS && !tid; i++)
 			for (struct ult *u = tids[i]; u; u = u->hnext)
 				if (u->waitset >> (sig - 1) & 1) {
@@ -1299,7 +1287,7 @@ static void route_signals(struct carrier *c)
 					if (u->state == U_WAIT || u->state == U_CALL) break;
 					tid = -tid; /* a candidate; keep looking for a waiting one */
 				}
-		unlock(&tid_lock);
+		__elh_spin_unlock(&tid_lock);
 		if (tid < 0) tid = -tid;
 		/* Kept only while blocked (signal_thread): a thread that does
 		 * not block it ignores it, and its call goes on. */
@@ -1425,7 +1413,7 @@ static long futex_wake(struct carrier *here, volatile int *addr, int n, unsigned
 	struct ult *woken = 0, *u;
 	int k = 0;
 
-	lock(&b->lock);
+	__elh_spin_lock(&b->lock);
 	for (struct ult **p = &b->head; *p && k < n;) {
 		u = *p;
 		if (u->faddr == addr && (u->fbits & bits)) {
@@ -1438,7 +1426,7 @@ static long futex_wake(struct carrier *here, volatile int *addr, int n, unsigned
 			p = &u->next;
 		}
 	}
-	unlock(&b->lock);
+	__elh_spin_unlock(&b->lock);
 	while (woken) {
 		u = woken;
 		woken = u->next;
@@ -1457,9 +1445,9 @@ static long futex_requeue(volatile int *addr, int nwake, int nmove, volatile int
 	struct carrier *here = self()->carrier;
 	int k = 0, m = 0;
 
-	if (b1 < b2) { lock(&b1->lock); lock(&b2->lock); }
-	else if (b2 < b1) { lock(&b2->lock); lock(&b1->lock); }
-	else lock(&b1->lock);
+	if (b1 < b2) { __elh_spin_lock(&b1->lock); __elh_spin_lock(&b2->lock); }
+	else if (b2 < b1) { __elh_spin_lock(&b2->lock); __elh_spin_lock(&b1->lock); }
+	else __elh_spin_lock(&b1->lock);
 	if (check && *addr != cmp) {
 		k = -EAGAIN;
 		goto out;
@@ -1493,8 +1481,8 @@ static long futex_requeue(volatile int *addr, int nwake, int nmove, volatile int
 		b2->head = u;
 	}
 out:
-	if (b1 != b2) unlock(&b2->lock);
-	unlock(&b1->lock);
+	if (b1 != b2) __elh_spin_unlock(&b2->lock);
+	__elh_spin_unlock(&b1->lock);
 	while (woken) {
 		u = woken;
 		woken = u->next;
@@ -1522,13 +1510,13 @@ static long futex_lock_pi(struct ult *u, volatile int *addr, const struct timesp
 
 		if ((v & FUTEX_TID_MASK) == u->tid) return -EDEADLK;
 		if (!(v & FUTEX_TID_MASK)) {
-			lock(&b->lock);
+			__elh_spin_lock(&b->lock);
 			for (struct ult *w = b->head; w && !waiters; w = w->next)
 				waiters = w->faddr == addr;
 			r = __atomic_compare_exchange_n(addr, &v,
 							u->tid | (v & PI_OWNER_DIED) | (waiters ? PI_WAITERS : 0),
 							0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-			unlock(&b->lock);
+			__elh_spin_unlock(&b->lock);
 			if (r) return 0;
 			continue;
 		}
@@ -1551,9 +1539,9 @@ static long futex_unlock_pi(struct ult *u, volatile int *addr)
 	struct ult *next = 0;
 	int more = 0;
 
-	lock(&b->lock);
+	__elh_spin_lock(&b->lock);
 	if ((__atomic_load_n(addr, __ATOMIC_SEQ_CST) & FUTEX_TID_MASK) != u->tid) {
-		unlock(&b->lock);
+		__elh_spin_unlock(&b->lock);
 		return -EPERM;
 	}
 	for (struct ult **p = &b->head; *p;) {
@@ -1569,7 +1557,7 @@ static long futex_unlock_pi(struct ult *u, volatile int *addr)
 		}
 	}
 	__atomic_store_n(addr, next ? next->tid | (more ? PI_WAITERS : 0) : 0, __ATOMIC_SEQ_CST);
-	unlock(&b->lock);
+	__elh_spin_unlock(&b->lock);
 	if (next) {
 		if (next->deadline) timer_del(next);
 		next->wake_err = 0;

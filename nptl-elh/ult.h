@@ -10,6 +10,21 @@
 #include "syscall.h"
 #include "../elh/elh-abi.h"
 
+/* The runtime's spin lock, over an int word (0: free).  Holders are ULTs
+ * inside the runtime (never preempted there), a vCPU's scheduler, or
+ * kernel threads, for a few instructions. */
+static inline void __elh_spin_lock(volatile int *l)
+{
+	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(l, __ATOMIC_RELAXED))
+			__asm__ __volatile__ ("pause");
+}
+
+static inline void __elh_spin_unlock(volatile int *l)
+{
+	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
+}
+
 /* Set once the first thread is created under an M:N monitor. */
 extern hidden volatile int __elh_ult_active;
 
