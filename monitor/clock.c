@@ -16,9 +16,10 @@
  *
  * The map needs a TSC that ticks at a constant rate in every state and
  * agrees across CPUs (constant_tsc and nonstop_tsc), and a guest whose TSC
- * is the host's: on the kvm platform the guest's TSC carries an offset the
- * map does not know yet, so there the flag stays clear and clock_gettime
- * takes the exit-less queue like any other call.
+ * is the host's (vm->tsc_host): always on systrap; on kvm where the
+ * platform found or made every vCPU's TSC offset 0 (on PVM it is 0 by
+ * design).  Where not, the flag stays clear and clock_gettime takes the
+ * exit-less queue like any other call.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -44,6 +45,7 @@ static struct {
 	uint64_t tsc0, mono0;  /* the calibration's start */
 	uint32_t *spin_tsc;    /* the guest's spin budget, in ticks */
 	uint32_t spin_ns;      /* the same in ns */
+	int disabled;          /* elh_clock_disable(): no map any more */
 } clk;
 
 static inline uint64_t rdtsc_ordered(void)
@@ -135,7 +137,7 @@ static void publish(void)
 	c->mono_base = pred;
 	c->mult = mult;
 	c->real_offset = (int64_t)(real - mono);
-	c->flags = ELH_CLOCK_VALID;
+	c->flags = __atomic_load_n(&clk.disabled, __ATOMIC_RELAXED) ? 0 : ELH_CLOCK_VALID;
 	__atomic_store_n(&c->seq, seq + 2, __ATOMIC_SEQ_CST);
 
 	__atomic_store_n(clk.spin_tsc,
@@ -189,12 +191,19 @@ void elh_clock_after_fork(void)
 	}
 }
 
+void elh_clock_disable(void)
+{
+	__atomic_store_n(&clk.disabled, 1, __ATOMIC_RELAXED);
+	if (clk.pub)
+		__atomic_store_n(&clk.pub->flags, 0, __ATOMIC_SEQ_CST);
+}
+
 int elh_clock_start(struct elh_vm *vm, struct elh_clock *pub, uint32_t *spin_tsc,
 		    uint32_t spin_ns, char *err, size_t errlen)
 {
 	int e;
 
-	if (vm->platform != &elh_platform_systrap || !tsc_usable())
+	if (!vm->tsc_host || !tsc_usable())
 		return 0; /* the guest makes clock calls */
 	clk.pub = pub;
 	clk.spin_tsc = spin_tsc;

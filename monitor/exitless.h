@@ -67,4 +67,8 @@ int elh_clock_start(struct elh_vm *vm, struct elh_clock *pub, uint32_t *spin_tsc
 /* In the child of a fork: the same clock, kept up to date again. */
 void elh_clock_after_fork(void);
 
+/* The guest's TSC no longer reads the host's (a vCPU whose offset could not
+ * be set): from now on clock_gettime takes the exit-less queue. */
+void elh_clock_disable(void);
+
 #endif

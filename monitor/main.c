@@ -72,7 +72,10 @@ static int check_kvm(void)
 		return 1;
 	}
 	close(fd);
-	printf("elh: KVM usable\n");
+	if (elh_kvm_describe(stdout, err, sizeof(err)) < 0) {
+		printf("elh: KVM unusable: %s\n", err);
+		return 1;
+	}
 	return 0;
 }
 

@@ -3,15 +3,23 @@
  *
  * Design note.  Guest memory is two KVM memory slots: the arena, at a
  * guest-physical address equal to its host-virtual address, and a small
- * system area above it (page tables, IDT, ring-0 stubs, one GDT + TSS +
- * ring-0 stack per vCPU; arch/x86_64/kvmguest.h).  Page tables map both
- * 1:1, so guest-virtual == guest-physical == host-virtual.
+ * system area above it (page tables, IDT, stubs, one GDT + TSS + ring-0
+ * stack per vCPU; arch/x86_64/kvmguest.h).  Page tables map both 1:1, so
+ * guest-virtual == guest-physical == host-virtual.
  *
  * The guest enters the monitor through one-instruction stubs (`out` to a
  * port that names the event); the monitor reads the registers, handles the
  * event and returns the vCPU to CPL 3 by writing its registers and segment
- * state.  A guest access to an arena page the host has protected makes
- * KVM_RUN fail with EFAULT (or KVM_EXIT_MEMORY_FAULT): that is SIGSEGV too.
+ * state.  Where `syscall` stays at CPL 3 (PVM), a system call arrives as a
+ * #GP at the syscall stub; a probe at start-up tells which entry this host
+ * has (kvmguest.h).  A guest access to an arena page the host has
+ * protected makes KVM_RUN fail with EFAULT (or KVM_EXIT_MEMORY_FAULT):
+ * that is SIGSEGV too.
+ *
+ * vCPUs are kept for reuse when their thread ends: KVM cannot destroy one,
+ * and each holds an fd of the monitor's.  So a program may start threads
+ * without end, and as many at once as KVM and the monitor's fds allow.
+ * A forked monitor makes a VM of its own over its copy of the arena.
  *
  * Host signals do not run in guest context here: the handler notes the
  * signal and sets the vCPU's immediate_exit, so that KVM_RUN returns EINTR
@@ -25,14 +33,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <cpuid.h>
+#include <stdarg.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "kvm.h"
+#include "exitless.h"
 #include "icall.h"
 #include "kvmguest.h"
 #include "pagetable.h"
 #include "platform.h"
+#include "run.h"
 #include "signal.h"
 #include "vm.h"
 
@@ -42,6 +55,7 @@
 #define MSR_CSTAR 0xc0000083
 #define MSR_SFMASK 0xc0000084
 #define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_IA32_TSC 0x10
 
 #define EFER_SCE (1u << 0)
 #define EFER_LME (1u << 8)
@@ -64,6 +78,11 @@
 #ifndef KVM_EXIT_MEMORY_FAULT
 #define KVM_EXIT_MEMORY_FAULT 39
 #endif
+/* Linux 5.16. */
+#ifndef KVM_VCPU_TSC_CTRL
+#define KVM_VCPU_TSC_CTRL 0
+#define KVM_VCPU_TSC_OFFSET 0
+#endif
 
 /* memory_fault.gpa: the second word of kvm_run's exit union. */
 static uint64_t memory_fault_gpa(const struct kvm_run *run)
@@ -79,6 +98,16 @@ struct kvm_vcpu_state {
 	unsigned index;
 	struct kvm_run *run;
 	uint64_t stack_top; /* the ring-0 stack, where exceptions push their frame */
+	struct kvm_vcpu_state *next_free;
+};
+
+/* Exits counted for --stats, by cause: the same on every KVM. */
+enum {
+	EXIT_SYSCALL,   /* the syscall stub (either entry) */
+	EXIT_VECTOR,    /* + vector: an exception at CPL 3, 32 of them */
+	EXIT_INTERRUPT = EXIT_VECTOR + 32, /* a host signal ended KVM_RUN */
+	EXIT_MEMORY,    /* an access the host mapping refused (EFAULT, MMIO) */
+	EXIT_NCAUSES
 };
 
 static struct {
@@ -88,10 +117,22 @@ static struct {
 	size_t sys_size;
 	size_t run_size;
 	uint64_t cr3;
+	uint64_t arena_base, arena_size;
 	struct kvm_cpuid2 *cpuid;
 	uint64_t xcr0; /* the host's, less what KVM cannot give a guest */
-	unsigned next_index;
-} K;
+	enum elh_kvm_entry entry;
+	int fsgsbase;       /* CR4.FSGSBASE is set in every vCPU */
+	int fsgsbase_kvm;   /* KVM_GET_SUPPORTED_CPUID reported it */
+	int tsc_host;       /* every vCPU's TSC reads the host's */
+	unsigned max_vcpus; /* KVM's limit and ours */
+
+	pthread_mutex_t lock; /* the fields below */
+	struct kvm_vcpu_state *all[ELH_KVM_MAX_VCPUS]; /* by index */
+	unsigned nvcpus;
+	struct kvm_vcpu_state *free; /* kept for reuse */
+
+	uint64_t exits[EXIT_NCAUSES]; /* atomic */
+} K = { .kvm = -1, .vm = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static __thread struct kvm_vcpu_state *this_vcpu;
 static __thread struct elh_vcpu *this_cpu;
@@ -127,59 +168,74 @@ static int move_high(struct elh_vm *vm, int fd)
 	return high;
 }
 
-static int kvm_init(struct elh_vm *vm, char *err, size_t errlen)
+static void count_exit(unsigned cause)
+{
+	__atomic_fetch_add(&K.exits[cause], 1, __ATOMIC_RELAXED);
+}
+
+/* The VM and its two memory slots, over the arena and system area that
+ * K describes (a forked monitor calls this again for its own VM). */
+static int create_vm(struct elh_vm *vm, char *err, size_t errlen)
 {
 	struct kvm_userspace_memory_region slot;
-	struct elh_pt_builder pt;
-	uint64_t arena_end = vm->arena.base + vm->arena.size;
-	size_t tables;
-	unsigned lo, hi;
-	int n;
 
-	K.kvm = elh_kvm_open(err, errlen);
-	if (K.kvm < 0)
-		return -1;
-	K.kvm = move_high(vm, K.kvm);
-	if (K.kvm < 0)
-		return fail(err, errlen, "moving the /dev/kvm fd above the guest's");
 	K.vm = move_high(vm, ioctl(K.kvm, KVM_CREATE_VM, 0));
 	if (K.vm < 0)
 		return fail(err, errlen, "KVM_CREATE_VM");
-	n = ioctl(K.kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (n <= 0)
-		return fail(err, errlen, "KVM_GET_VCPU_MMAP_SIZE");
-	K.run_size = (size_t)n;
-
 	memset(&slot, 0, sizeof(slot));
-	slot.slot = 0;
-	slot.guest_phys_addr = vm->arena.base;
-	slot.memory_size = vm->arena.size;
-	slot.userspace_addr = vm->arena.base;
-	if (ioctl(K.vm, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
-		return fail(err, errlen, "KVM_SET_USER_MEMORY_REGION (arena)");
-
-	/* The system area sits on the next GiB boundary above the arena. */
-	tables = elh_pt_budget(vm->arena.size) + elh_pt_budget(ELH_KVM_TABLES);
-	K.sys_size = (ELH_KVM_TABLES + tables + 0xfff) & ~(size_t)0xfff;
-	K.sys_gpa = (arena_end + (1ull << 30) - 1) & ~((1ull << 30) - 1);
-	K.sys = mmap(NULL, K.sys_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (K.sys == MAP_FAILED)
-		return fail(err, errlen, "mmap of the system area");
+	if (K.arena_size) {
+		slot.slot = 0;
+		slot.guest_phys_addr = K.arena_base;
+		slot.memory_size = K.arena_size;
+		slot.userspace_addr = K.arena_base;
+		if (ioctl(K.vm, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
+			return fail(err, errlen, "KVM_SET_USER_MEMORY_REGION (arena)");
+	}
 	slot.slot = 1;
 	slot.guest_phys_addr = K.sys_gpa;
 	slot.memory_size = K.sys_size;
 	slot.userspace_addr = (uintptr_t)K.sys;
 	if (ioctl(K.vm, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
 		return fail(err, errlen, "KVM_SET_USER_MEMORY_REGION (system area)");
+	return 0;
+}
 
+/* The system area: page tables, IDT, stubs, slices.  Only the stub page is
+ * user-accessible, read and execute (PVM fetches the syscall stub at
+ * CPL 3). */
+static int build_system_area(char *err, size_t errlen)
+{
+	struct elh_pt_builder pt;
+	uint64_t arena_end = K.arena_base + K.arena_size;
+	size_t tables = elh_pt_budget(K.arena_size) + elh_pt_budget(ELH_KVM_TABLES);
+
+	K.sys_size = (ELH_KVM_TABLES + tables + 0xfff) & ~(size_t)0xfff;
+	/* On the next GiB boundary above the arena. */
+	K.sys_gpa = (arena_end + (1ull << 30) - 1) & ~((1ull << 30) - 1);
+	if (!K.sys_gpa)
+		K.sys_gpa = 1ull << 32;
+	K.sys = mmap(NULL, K.sys_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (K.sys == MAP_FAILED)
+		return fail(err, errlen, "mmap of the system area");
 	if (elh_pt_init(&pt, K.sys + ELH_KVM_TABLES, K.sys_gpa + ELH_KVM_TABLES, tables) ||
-	    elh_pt_map_identity(&pt, vm->arena.base, vm->arena.size, ELH_PTE_W | ELH_PTE_U) ||
-	    elh_pt_map_identity(&pt, K.sys_gpa, ELH_KVM_TABLES, ELH_PTE_W)) {
+	    (K.arena_size &&
+	     elh_pt_map_identity(&pt, K.arena_base, K.arena_size, ELH_PTE_W | ELH_PTE_U)) ||
+	    elh_pt_map_identity(&pt, K.sys_gpa + ELH_KVM_IDT, ELH_KVM_STUBS - ELH_KVM_IDT,
+				ELH_PTE_W | ELH_PTE_NX) ||
+	    elh_pt_map_identity(&pt, K.sys_gpa + ELH_KVM_STUBS, 4096, ELH_PTE_U) ||
+	    elh_pt_map_identity(&pt, K.sys_gpa + ELH_KVM_SLICES, ELH_KVM_TABLES - ELH_KVM_SLICES,
+				ELH_PTE_W | ELH_PTE_NX)) {
 		snprintf(err, errlen, "KVM: cannot build the guest page tables");
 		return -1;
 	}
 	K.cr3 = pt.cr3;
 	elh_kvm_build_idt(K.sys, K.sys_gpa);
+	return 0;
+}
+
+static int get_cpuid(char *err, size_t errlen)
+{
+	unsigned lo, hi, a, b, c, d;
 
 	K.cpuid = calloc(1, sizeof(*K.cpuid) + 256 * sizeof(struct kvm_cpuid_entry2));
 	if (!K.cpuid)
@@ -188,25 +244,36 @@ static int kvm_init(struct elh_vm *vm, char *err, size_t errlen)
 	if (ioctl(K.kvm, KVM_GET_SUPPORTED_CPUID, K.cpuid) < 0)
 		return fail(err, errlen, "KVM_GET_SUPPORTED_CPUID");
 	/* FSGSBASE (CPUID.(7,0):EBX bit 0): nptl-elh switches threads with
-	 * wrfsbase in ring 3, without an exit, when CR4 enables it. */
+	 * wrfsbase at CPL 3, without an exit, when CR4 enables it.  PVM
+	 * supports it but does not report it: the host CPU's bit decides,
+	 * confirmed by a trial of CR4 (first_vcpu). */
+	K.fsgsbase = __get_cpuid_count(7, 0, &a, &b, &c, &d) && elh_kvm_fsgsbase_usable(b, 1);
 	/* XCR0: the host's state components (those the monitor saves in
 	 * signal frames) that KVM supports, CPUID.(0xd,0):EDX:EAX. */
 	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
 	K.xcr0 = ((uint64_t)hi << 32) | lo;
 	for (uint32_t i = 0; i < K.cpuid->nent; i++) {
-		const struct kvm_cpuid_entry2 *e = &K.cpuid->entries[i];
+		struct kvm_cpuid_entry2 *e = &K.cpuid->entries[i];
 
-		if (e->function == 7 && e->index == 0 && (e->ebx & 1))
-			vm->fsgsbase = 1;
+		if (e->function == 7 && e->index == 0) {
+			K.fsgsbase_kvm = e->ebx & 1;
+			if (K.fsgsbase)
+				e->ebx |= 1;
+		}
 		if (e->function == 0xd && e->index == 0)
 			K.xcr0 &= ((uint64_t)e->edx << 32) | e->eax;
 	}
-
-	if (elh_signal_catch_host(on_host_signal, 0, err, errlen) < 0)
-		return -1;
-	vm->kvm_fd = K.kvm;
-	vm->vm_fd = K.vm;
 	return 0;
+}
+
+static void set_cpuid_fsgsbase(int on)
+{
+	for (uint32_t i = 0; i < K.cpuid->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &K.cpuid->entries[i];
+
+		if (e->function == 7 && e->index == 0)
+			e->ebx = on ? e->ebx | 1 : e->ebx & ~1u;
+	}
 }
 
 static void set_seg(struct kvm_segment *s, uint16_t sel, uint8_t type, int code)
@@ -236,42 +303,18 @@ static void user_segments(struct kvm_sregs *sr, uint64_t fs_base, uint64_t gs_ba
 	sr->gs.base = gs_base;
 }
 
-static int kvm_vcpu_init(struct elh_vcpu *cpu, char *err, size_t errlen)
+static int set_sregs(struct kvm_vcpu_state *v, int fsgsbase)
 {
-	struct kvm_vcpu_state *v = calloc(1, sizeof(*v));
 	struct kvm_sregs sr;
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e[4];
-	} msrs;
-	struct kvm_xcrs xcrs;
-
-	if (!v)
-		return fail(err, errlen, "calloc");
-	v->index = __atomic_fetch_add(&K.next_index, 1, __ATOMIC_RELAXED);
-	if (v->index >= ELH_KVM_MAX_VCPUS) {
-		free(v);
-		snprintf(err, errlen, "KVM: more than %d threads", ELH_KVM_MAX_VCPUS);
-		return -1;
-	}
-	v->fd = move_high(cpu->vm, ioctl(K.vm, KVM_CREATE_VCPU, v->index));
-	if (v->fd < 0)
-		return fail(err, errlen, "KVM_CREATE_VCPU");
-	v->run = mmap(NULL, K.run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
-	if (v->run == MAP_FAILED)
-		return fail(err, errlen, "mmap of kvm_run");
-	if (ioctl(v->fd, KVM_SET_CPUID2, K.cpuid) < 0)
-		return fail(err, errlen, "KVM_SET_CPUID2");
-	v->stack_top = elh_kvm_build_slice(K.sys, K.sys_gpa, v->index);
 
 	if (ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
-		return fail(err, errlen, "KVM_GET_SREGS");
+		return -1;
 	sr.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
 	sr.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE |
-		 (cpu->vm->fsgsbase ? CR4_FSGSBASE : 0);
+		 (fsgsbase ? CR4_FSGSBASE : 0);
 	sr.cr3 = K.cr3;
 	sr.efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
-	user_segments(&sr, cpu->regs.fs_base, cpu->regs.gs_base);
+	user_segments(&sr, 0, 0);
 	memset(&sr.tr, 0, sizeof(sr.tr));
 	sr.tr.selector = ELH_SEL_TSS;
 	sr.tr.base = elh_kvm_tss(K.sys_gpa, v->index);
@@ -285,7 +328,126 @@ static int kvm_vcpu_init(struct elh_vcpu *cpu, char *err, size_t errlen)
 	sr.idt.base = K.sys_gpa + ELH_KVM_IDT;
 	sr.idt.limit = 32 * 16 - 1;
 	if (ioctl(v->fd, KVM_SET_SREGS, &sr) < 0)
-		return fail(err, errlen, "KVM_SET_SREGS");
+		return -1;
+	if (!fsgsbase)
+		return 0;
+	/* A KVM that cannot give FSGSBASE may take the bit and drop it. */
+	return ioctl(v->fd, KVM_GET_SREGS, &sr) == 0 && (sr.cr4 & CR4_FSGSBASE) ? 0 : -1;
+}
+
+static inline uint64_t rdtsc_ordered(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) : : "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* Does v's TSC read the host's?  Its IA32_TSC must fall between two host
+ * readings taken around the ioctl. */
+static int tsc_is_host(struct kvm_vcpu_state *v)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} m;
+
+	for (int i = 0; i < 3; i++) {
+		uint64_t before, after;
+
+		memset(&m, 0, sizeof(m));
+		m.hdr.nmsrs = 1;
+		m.e.index = MSR_IA32_TSC;
+		before = rdtsc_ordered();
+		if (ioctl(v->fd, KVM_GET_MSRS, &m) != 1)
+			return 0;
+		after = rdtsc_ordered();
+		if (m.e.data >= before && m.e.data <= after)
+			return 1;
+	}
+	return 0;
+}
+
+/* Make v's TSC the host's: it is on PVM; elsewhere KVM gives each VM an
+ * offset of its own, which Linux 5.16 and later let the monitor set to 0. */
+static int align_tsc(struct kvm_vcpu_state *v)
+{
+	uint64_t zero = 0;
+	struct kvm_device_attr attr = {
+		.group = KVM_VCPU_TSC_CTRL,
+		.attr = KVM_VCPU_TSC_OFFSET,
+		.addr = (uintptr_t)&zero,
+	};
+
+	if (tsc_is_host(v))
+		return 1;
+	return ioctl(v->fd, KVM_SET_DEVICE_ATTR, &attr) == 0 && tsc_is_host(v);
+}
+
+/* A new vCPU, set up to run at CPL 3: K.lock held. */
+static struct kvm_vcpu_state *create_vcpu(struct elh_vm *vm, char *err, size_t errlen)
+{
+	struct kvm_vcpu_state *v;
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[4];
+	} msrs;
+	struct kvm_xcrs xcrs;
+
+	if (K.nvcpus >= K.max_vcpus) {
+		errno = EAGAIN;
+		snprintf(err, errlen, "KVM: more than %u threads at once (KVM's limit)", K.max_vcpus);
+		return NULL;
+	}
+	v = calloc(1, sizeof(*v));
+	if (!v) {
+		fail(err, errlen, "calloc");
+		return NULL;
+	}
+	v->index = K.nvcpus;
+	v->fd = move_high(vm, ioctl(K.vm, KVM_CREATE_VCPU, v->index));
+	if (v->fd < 0) {
+		if (errno == EMFILE) {
+			struct rlimit rl = { 0, 0 };
+
+			getrlimit(RLIMIT_NOFILE, &rl);
+			snprintf(err, errlen,
+				 "KVM: KVM_CREATE_VCPU: the monitor is out of fds for vCPUs "
+				 "(RLIMIT_NOFILE hard limit %llu, the guest's fds below %d)",
+				 (unsigned long long)rl.rlim_max, vm->guest_fd_limit);
+		} else {
+			fail(err, errlen, "KVM_CREATE_VCPU");
+		}
+		free(v);
+		errno = EAGAIN;
+		return NULL;
+	}
+	v->run = mmap(NULL, K.run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (v->run == MAP_FAILED) {
+		fail(err, errlen, "mmap of kvm_run");
+		goto undo;
+	}
+	/* The parent's vCPUs mean nothing in a forked monitor. */
+	madvise(v->run, K.run_size, MADV_DONTFORK);
+	if (ioctl(v->fd, KVM_SET_CPUID2, K.cpuid) < 0) {
+		fail(err, errlen, "KVM_SET_CPUID2");
+		goto undo;
+	}
+	v->stack_top = elh_kvm_build_slice(K.sys, K.sys_gpa, v->index);
+	if (set_sregs(v, K.fsgsbase) < 0) {
+		if (!K.fsgsbase || K.nvcpus) {
+			fail(err, errlen, "KVM_SET_SREGS");
+			goto undo;
+		}
+		/* The first vCPU's trial: no FSGSBASE for the guest.  KVM
+		 * takes a new CPUID until the vCPU first runs. */
+		K.fsgsbase = 0;
+		set_cpuid_fsgsbase(0);
+		if (ioctl(v->fd, KVM_SET_CPUID2, K.cpuid) < 0 || set_sregs(v, 0) < 0) {
+			fail(err, errlen, "KVM_SET_SREGS");
+			goto undo;
+		}
+	}
 
 	memset(&msrs, 0, sizeof(msrs));
 	msrs.hdr.nmsrs = 4;
@@ -297,35 +459,55 @@ static int kvm_vcpu_init(struct elh_vcpu *cpu, char *err, size_t errlen)
 	msrs.e[2].data = 0x47700; /* TF, IF, DF, IOPL, NT, AC: as Linux */
 	msrs.e[3].index = MSR_KERNEL_GS_BASE;
 	msrs.e[3].data = 0;
-	if (ioctl(v->fd, KVM_SET_MSRS, &msrs) != 4)
-		return fail(err, errlen, "KVM_SET_MSRS");
+	if (ioctl(v->fd, KVM_SET_MSRS, &msrs) != 4) {
+		fail(err, errlen, "KVM_SET_MSRS");
+		goto undo;
+	}
 
 	memset(&xcrs, 0, sizeof(xcrs));
 	xcrs.nr_xcrs = 1;
 	xcrs.xcrs[0].xcr = 0;
 	xcrs.xcrs[0].value = K.xcr0;
-	if (ioctl(v->fd, KVM_SET_XCRS, &xcrs) < 0)
-		return fail(err, errlen, "KVM_SET_XCRS");
+	if (ioctl(v->fd, KVM_SET_XCRS, &xcrs) < 0) {
+		fail(err, errlen, "KVM_SET_XCRS");
+		goto undo;
+	}
+	if (!align_tsc(v) && K.tsc_host) {
+		/* The guest's clock map is the host's TSC: not on this vCPU. */
+		K.tsc_host = 0;
+		elh_clock_disable();
+	}
+	K.all[K.nvcpus++] = v;
+	return v;
 
-	cpu->fd = v->fd;
-	cpu->plat = v;
-	this_vcpu = v;
-	this_cpu = cpu;
-	return 0;
-}
-
-static void kvm_vcpu_fini(struct elh_vcpu *cpu)
-{
-	struct kvm_vcpu_state *v = cpu->plat;
-	sigset_t all;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	this_vcpu = NULL;
-	munmap(v->run, K.run_size);
+undo:
+	if (v->run != MAP_FAILED && v->run)
+		munmap(v->run, K.run_size);
 	close(v->fd);
 	free(v);
-	cpu->plat = NULL;
+	errno = EAGAIN;
+	return NULL;
+}
+
+static void kvm_fatal(struct elh_vcpu *cpu, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
+
+/* elh's own failure, not the program's: one line, status 125. */
+static void kvm_fatal(struct elh_vcpu *cpu, const char *fmt, ...)
+{
+	FILE *out = cpu->vm->trace_out ? cpu->vm->trace_out : stderr;
+	va_list ap;
+
+	flockfile(out);
+	fputs("elh: KVM: ", out);
+	va_start(ap, fmt);
+	vfprintf(out, fmt, ap);
+	va_end(ap);
+	fprintf(out, " (guest rip %#llx)\n", (unsigned long long)cpu->regs.rip);
+	funlockfile(out);
+	elh_process_ending(cpu->vm);
+	fflush(out);
+	_exit(125);
 }
 
 static void to_kvm_regs(const struct elh_regs *r, struct kvm_regs *k)
@@ -350,51 +532,111 @@ static void from_kvm_regs(struct elh_regs *r, const struct kvm_regs *k)
 	r->rflags = k->rflags;
 }
 
-static void fatal(struct elh_vcpu *cpu, const char *what, unsigned long long detail)
+/* The frame exception vector vec pushed on v's ring-0 stack. */
+static void read_frame(const struct kvm_vcpu_state *v, unsigned vec, struct elh_kvm_frame *f)
 {
-	fprintf(cpu->vm->trace_out, "elh: KVM: %s (%#llx) at guest rip %#llx\n", what, detail,
-		(unsigned long long)cpu->regs.rip);
-	elh_die_by_signal(cpu->vm, SIGSEGV);
+	int has_err = elh_vector_has_error(vec);
+	uint64_t w[6] = { 0 };
+
+	memcpy(has_err ? w : w + 1, K.sys + (v->stack_top - (has_err ? 48 : 40) - K.sys_gpa),
+	       has_err ? 48 : 40);
+	*f = (struct elh_kvm_frame){ w[0], w[1], w[2], w[3], w[4], w[5] };
 }
 
+static void segv(struct elh_exit *exit, int code, uint64_t addr)
+{
+	memset(&exit->info, 0, sizeof(exit->info));
+	exit->reason = ELH_EXIT_FAULT;
+	exit->info.si_signo = SIGSEGV;
+	exit->info.si_code = code;
+	exit->info.si_addr = (void *)(uintptr_t)addr;
+}
+
+/* An exception reached the stubs: a system call (PVM), the program's own
+ * fault, or elh's failure. */
 static void exception(struct elh_vcpu *cpu, struct kvm_vcpu_state *v, unsigned vec,
 		      struct elh_exit *exit)
 {
-	uint64_t frame[6];
-	int has_err = elh_vector_has_error(vec);
-	uint64_t at = v->stack_top - (has_err ? 48 : 40);
-	uint8_t *host = K.sys + (at - K.sys_gpa);
 	siginfo_t *si = &exit->info;
+	struct elh_kvm_frame f;
 	struct kvm_sregs sr;
+	uint64_t cr2 = 0;
 
-	uint64_t error = 0;
-
-	memcpy(frame, host, has_err ? 48 : 40);
-	if (has_err) {
-		error = frame[0];
-		memmove(frame, frame + 1, 40);
+	read_frame(v, vec, &f);
+	if (vec == 14) {
+		if (ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
+			kvm_fatal(cpu, "KVM_GET_SREGS failed: %s", strerror(errno));
+		cr2 = sr.cr2;
 	}
-	cpu->regs.rip = frame[0];
-	cpu->regs.rflags = frame[2];
-	cpu->regs.rsp = frame[3];
+	switch (elh_kvm_decode(K.sys_gpa, K.entry, vec, &f, cpu->regs.rcx)) {
+	case ELH_KVM_EV_SYSCALL:
+		count_exit(EXIT_SYSCALL);
+		exit->reason = ELH_EXIT_SYSCALL;
+		exit->nr = (long)cpu->regs.rax;
+		cpu->regs.rip = cpu->regs.rcx;
+		cpu->regs.rflags = cpu->regs.r11;
+		cpu->regs.rsp = f.rsp;
+		return;
+	case ELH_KVM_EV_MONITOR_FAULT:
+		cpu->regs.rip = f.rip;
+		kvm_fatal(cpu, "exception %u at CPL 0, in the system area (error %#llx, address %#llx)",
+			  vec, (unsigned long long)f.error, (unsigned long long)cr2);
+	case ELH_KVM_EV_SYSTEM_JUMP:
+		count_exit(EXIT_VECTOR + vec);
+		cpu->regs.rip = f.rip;
+		cpu->regs.rflags = f.rflags;
+		cpu->regs.rsp = f.rsp;
+		/* As Linux for a jump to an unmapped address. */
+		segv(exit, SEGV_MAPERR, f.rip);
+		return;
+	case ELH_KVM_EV_FAULT:
+		break;
+	}
+	count_exit(EXIT_VECTOR + vec);
+	cpu->regs.rip = f.rip;
+	cpu->regs.rflags = f.rflags;
+	cpu->regs.rsp = f.rsp;
 	memset(si, 0, sizeof(*si));
 	exit->reason = ELH_EXIT_FAULT;
 	switch (vec) {
-	case 0: si->si_signo = SIGFPE; si->si_code = FPE_INTDIV; si->si_addr = (void *)frame[0]; break;
+	case 0: si->si_signo = SIGFPE; si->si_code = FPE_INTDIV; si->si_addr = (void *)f.rip; break;
 	case 1: si->si_signo = SIGTRAP; si->si_code = TRAP_TRACE; break;
 	case 3: si->si_signo = SIGTRAP; si->si_code = SI_KERNEL; break;
-	case 6: si->si_signo = SIGILL; si->si_code = ILL_ILLOPN; si->si_addr = (void *)frame[0]; break;
+	case 6: si->si_signo = SIGILL; si->si_code = ILL_ILLOPN; si->si_addr = (void *)f.rip; break;
 	case 14:
-		ioctl(v->fd, KVM_GET_SREGS, &sr);
-		si->si_signo = SIGSEGV;
-		si->si_code = (error & 1) ? SEGV_ACCERR : SEGV_MAPERR;
-		si->si_addr = (void *)(uintptr_t)sr.cr2;
+		/* The system area is no memory of the program's. */
+		segv(exit, (f.error & 1) && !elh_kvm_in_system(K.sys_gpa, cr2) ? SEGV_ACCERR
+										: SEGV_MAPERR,
+		     cr2);
 		break;
 	case 16:
-	case 19: si->si_signo = SIGFPE; si->si_code = 0; si->si_addr = (void *)frame[0]; break;
+	case 19: si->si_signo = SIGFPE; si->si_code = 0; si->si_addr = (void *)f.rip; break;
 	case 17: si->si_signo = SIGBUS; si->si_code = BUS_ADRALN; break;
 	default: si->si_signo = SIGSEGV; si->si_code = SI_KERNEL; break;
 	}
+}
+
+/* One KVM_RUN and the registers after it; -1 with errno if it failed. */
+static int run_once(struct elh_vcpu *cpu, struct kvm_vcpu_state *v)
+{
+	struct kvm_regs kr;
+	struct kvm_sregs sr;
+	struct kvm_xsave xs;
+	int r = ioctl(v->fd, KVM_RUN, 0);
+	int e = errno;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &kr) == 0)
+		from_kvm_regs(&cpu->regs, &kr);
+	if (ioctl(v->fd, KVM_GET_XSAVE, &xs) == 0)
+		memcpy(cpu->fpu.area, xs.region, sizeof(xs.region));
+	/* With FSGSBASE the guest moves its own TLS (nptl-elh switches
+	 * threads with wrfsbase): what it left is the monitor's view. */
+	if (K.fsgsbase && ioctl(v->fd, KVM_GET_SREGS, &sr) == 0) {
+		cpu->regs.fs_base = sr.fs.base;
+		cpu->regs.gs_base = sr.gs.base;
+	}
+	errno = e;
+	return r;
 }
 
 static void kvm_run_vcpu(struct elh_vcpu *cpu, struct elh_exit *exit)
@@ -406,53 +648,42 @@ static void kvm_run_vcpu(struct elh_vcpu *cpu, struct elh_exit *exit)
 
 	/* Back to CPL 3 with the monitor's view of the registers. */
 	if (ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
-		fatal(cpu, "KVM_GET_SREGS failed", errno);
+		kvm_fatal(cpu, "KVM_GET_SREGS failed: %s", strerror(errno));
 	user_segments(&sr, cpu->regs.fs_base, cpu->regs.gs_base);
 	if (ioctl(v->fd, KVM_SET_SREGS, &sr) < 0)
-		fatal(cpu, "KVM_SET_SREGS failed", errno);
+		kvm_fatal(cpu, "KVM_SET_SREGS failed: %s", strerror(errno));
 	to_kvm_regs(&cpu->regs, &kr);
 	if (ioctl(v->fd, KVM_SET_REGS, &kr) < 0)
-		fatal(cpu, "KVM_SET_REGS failed", errno);
+		kvm_fatal(cpu, "KVM_SET_REGS failed: %s", strerror(errno));
 	memcpy(xs.region, cpu->fpu.area, sizeof(xs.region));
 	if (ioctl(v->fd, KVM_SET_XSAVE, &xs) < 0)
-		fatal(cpu, "KVM_SET_XSAVE failed", errno);
+		kvm_fatal(cpu, "KVM_SET_XSAVE failed: %s", strerror(errno));
 
 	for (;;) {
-		int r = ioctl(v->fd, KVM_RUN, 0);
+		int r = run_once(cpu, v);
 		int e = errno;
 
-		if (ioctl(v->fd, KVM_GET_REGS, &kr) == 0)
-			from_kvm_regs(&cpu->regs, &kr);
-		if (ioctl(v->fd, KVM_GET_XSAVE, &xs) == 0)
-			memcpy(cpu->fpu.area, xs.region, sizeof(xs.region));
-		/* With FSGSBASE the guest moves its own TLS (nptl-elh switches
-		 * threads with wrfsbase): what it left is the monitor's view. */
-		if (cpu->vm->fsgsbase && ioctl(v->fd, KVM_GET_SREGS, &sr) == 0) {
-			cpu->regs.fs_base = sr.fs.base;
-			cpu->regs.gs_base = sr.gs.base;
-		}
 		if (r < 0 && e == EINTR) {
+			count_exit(EXIT_INTERRUPT);
 			__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_RELAXED);
 			exit->reason = ELH_EXIT_INTERRUPT;
 			return;
 		}
 		if (r < 0 && e == EFAULT) {
 			/* An arena page the host protects or has not mapped. */
-			memset(&exit->info, 0, sizeof(exit->info));
-			exit->reason = ELH_EXIT_FAULT;
-			exit->info.si_signo = SIGSEGV;
-			exit->info.si_code = SEGV_ACCERR;
-			if (v->run->exit_reason == KVM_EXIT_MEMORY_FAULT)
-				exit->info.si_addr = (void *)(uintptr_t)memory_fault_gpa(v->run);
+			count_exit(EXIT_MEMORY);
+			segv(exit, SEGV_ACCERR,
+			     v->run->exit_reason == KVM_EXIT_MEMORY_FAULT ? memory_fault_gpa(v->run) : 0);
 			return;
 		}
 		if (r < 0)
-			fatal(cpu, "KVM_RUN failed", e);
+			kvm_fatal(cpu, "KVM_RUN failed: %s", strerror(e));
 
 		switch (v->run->exit_reason) {
 		case KVM_EXIT_IO:
 			if (v->run->io.port == ELH_PORT_SYSCALL) {
 				/* syscall left the return rip in rcx and rflags in r11. */
+				count_exit(EXIT_SYSCALL);
 				exit->reason = ELH_EXIT_SYSCALL;
 				exit->nr = (long)cpu->regs.rax;
 				cpu->regs.rip = cpu->regs.rcx;
@@ -464,39 +695,258 @@ static void kvm_run_vcpu(struct elh_vcpu *cpu, struct elh_exit *exit)
 				exception(cpu, v, v->run->io.port - ELH_PORT_EXCEPTION, exit);
 				return;
 			}
-			fatal(cpu, "I/O to an unknown port", v->run->io.port);
-			break;
+			kvm_fatal(cpu, "I/O exit to port %#x, which no stub uses", v->run->io.port);
 		case KVM_EXIT_INTR:
+			count_exit(EXIT_INTERRUPT);
 			exit->reason = ELH_EXIT_INTERRUPT;
 			return;
 		case KVM_EXIT_MEMORY_FAULT:
 		case KVM_EXIT_MMIO:
-			memset(&exit->info, 0, sizeof(exit->info));
-			exit->reason = ELH_EXIT_FAULT;
-			exit->info.si_signo = SIGSEGV;
-			exit->info.si_code = SEGV_MAPERR;
-			exit->info.si_addr = (void *)(uintptr_t)(v->run->exit_reason == KVM_EXIT_MMIO
-									 ? v->run->mmio.phys_addr
-									 : memory_fault_gpa(v->run));
+			count_exit(EXIT_MEMORY);
+			segv(exit, SEGV_MAPERR,
+			     v->run->exit_reason == KVM_EXIT_MMIO ? v->run->mmio.phys_addr
+								  : memory_fault_gpa(v->run));
 			return;
 		case KVM_EXIT_HLT:
-			fatal(cpu, "a ring-0 stub was resumed (hlt)", 0);
-			break;
+			kvm_fatal(cpu, "a stub was resumed past its end (hlt exit)");
 		case KVM_EXIT_SHUTDOWN:
-			fatal(cpu, "triple fault", 0);
-			break;
+			kvm_fatal(cpu, "triple fault (shutdown exit)");
 		case KVM_EXIT_FAIL_ENTRY:
-			fatal(cpu, "VM entry failed",
-			      v->run->fail_entry.hardware_entry_failure_reason);
-			break;
+			kvm_fatal(cpu, "VM entry failed (reason %#llx)",
+				  (unsigned long long)v->run->fail_entry.hardware_entry_failure_reason);
 		case KVM_EXIT_INTERNAL_ERROR:
-			fatal(cpu, "KVM internal error", v->run->internal.suberror);
-			break;
+			kvm_fatal(cpu, "internal error (suberror %u)", v->run->internal.suberror);
 		default:
-			fatal(cpu, "unexpected exit reason", v->run->exit_reason);
-			break;
+			kvm_fatal(cpu, "unexpected exit reason %u", v->run->exit_reason);
 		}
 	}
+}
+
+/*
+ * Which entry this host has: run `syscall` at CPL 3 on v (the first vCPU,
+ * not yet used) and see how it reaches the syscall stub.
+ */
+static int probe_entry(struct kvm_vcpu_state *v, char *err, size_t errlen)
+{
+	struct kvm_regs kr = {
+		.rip = K.sys_gpa + ELH_KVM_STUBS + ELH_KVM_STUB_PROBE,
+		.rflags = ELH_RFLAGS_IF | ELH_RFLAGS_RESERVED1,
+	};
+	struct elh_kvm_frame f;
+	struct kvm_sregs sr;
+	unsigned port;
+
+	if (ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
+		return fail(err, errlen, "KVM_GET_SREGS (entry probe)");
+	user_segments(&sr, 0, 0);
+	if (ioctl(v->fd, KVM_SET_SREGS, &sr) < 0 || ioctl(v->fd, KVM_SET_REGS, &kr) < 0)
+		return fail(err, errlen, "setting up the entry probe");
+	if (ioctl(v->fd, KVM_RUN, 0) < 0)
+		return fail(err, errlen, "KVM_RUN (entry probe)");
+	port = v->run->exit_reason == KVM_EXIT_IO ? v->run->io.port : 0;
+	if (port == ELH_PORT_SYSCALL) {
+		K.entry = ELH_KVM_ENTRY_RING0;
+		return 0;
+	}
+	if (port == ELH_PORT_EXCEPTION + 13) {
+		read_frame(v, 13, &f);
+		if (f.rip == K.sys_gpa + ELH_KVM_STUBS + ELH_KVM_STUB_SYSCALL && (f.cs & 3) == 3) {
+			K.entry = ELH_KVM_ENTRY_RING3;
+			return 0;
+		}
+	}
+	snprintf(err, errlen,
+		 "KVM: `syscall` at CPL 3 reached neither entry this monitor knows "
+		 "(exit reason %u, port %#x)",
+		 v->run->exit_reason, port);
+	return -1;
+}
+
+/* Everything but the host signal handler: for `elh run` and check-kvm. */
+static int kvm_setup(struct elh_vm *vm, char *err, size_t errlen)
+{
+	struct kvm_vcpu_state *v;
+	int n;
+
+	K.kvm = elh_kvm_open(err, errlen);
+	if (K.kvm < 0)
+		return -1;
+	K.kvm = move_high(vm, K.kvm);
+	if (K.kvm < 0)
+		return fail(err, errlen, "moving the /dev/kvm fd above the guest's");
+	n = ioctl(K.kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (n <= 0)
+		return fail(err, errlen, "KVM_GET_VCPU_MMAP_SIZE");
+	K.run_size = (size_t)n;
+	n = ioctl(K.kvm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+	K.max_vcpus = n > 0 && n < ELH_KVM_MAX_VCPUS ? (unsigned)n : ELH_KVM_MAX_VCPUS;
+	K.arena_base = vm->arena.base;
+	K.arena_size = vm->arena.size;
+	if (build_system_area(err, errlen) < 0 || create_vm(vm, err, errlen) < 0 ||
+	    get_cpuid(err, errlen) < 0)
+		return -1;
+
+	K.tsc_host = 1;
+	pthread_mutex_lock(&K.lock);
+	v = create_vcpu(vm, err, errlen);
+	pthread_mutex_unlock(&K.lock);
+	if (!v)
+		return -1;
+	K.tsc_host = tsc_is_host(v);
+	if (probe_entry(v, err, errlen) < 0)
+		return -1;
+	/* The first thread takes it. */
+	K.free = v;
+	vm->fsgsbase = K.fsgsbase;
+	vm->tsc_host = K.tsc_host;
+	return 0;
+}
+
+static int kvm_init(struct elh_vm *vm, char *err, size_t errlen)
+{
+	if (kvm_setup(vm, err, errlen) < 0)
+		return -1;
+	if (elh_signal_catch_host(on_host_signal, 0, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+static int kvm_vcpu_init(struct elh_vcpu *cpu, char *err, size_t errlen)
+{
+	struct kvm_vcpu_state *v;
+
+	pthread_mutex_lock(&K.lock);
+	v = K.free;
+	if (v)
+		K.free = v->next_free;
+	else
+		v = create_vcpu(cpu->vm, err, errlen);
+	pthread_mutex_unlock(&K.lock);
+	if (!v)
+		return -1;
+	v->next_free = NULL;
+	cpu->fd = v->fd;
+	cpu->plat = v;
+	this_vcpu = v;
+	this_cpu = cpu;
+	return 0;
+}
+
+/* Kept for the next thread: its registers are all set before it runs. */
+static void kvm_vcpu_fini(struct elh_vcpu *cpu)
+{
+	struct kvm_vcpu_state *v = cpu->plat;
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	this_vcpu = NULL;
+	cpu->plat = NULL;
+	__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&K.lock);
+	v->next_free = K.free;
+	K.free = v;
+	pthread_mutex_unlock(&K.lock);
+}
+
+/*
+ * In a forked monitor, on cpu's thread: the parent's VM belongs to the
+ * parent's address space, so the child makes one of its own over its copy
+ * of the arena and system area, with one vCPU for cpu.
+ */
+static void kvm_fork_child(struct elh_vcpu *cpu)
+{
+	struct elh_vm *vm = cpu->vm;
+	char err[256];
+
+	pthread_mutex_init(&K.lock, NULL);
+	for (unsigned i = 0; i < K.nvcpus; i++) {
+		close(K.all[i]->fd); /* kvm_run is not mapped here (MADV_DONTFORK) */
+		free(K.all[i]);
+		K.all[i] = NULL;
+	}
+	K.nvcpus = 0;
+	K.free = NULL;
+	this_vcpu = NULL;
+	close(K.vm);
+	memset(K.exits, 0, sizeof(K.exits));
+	if (create_vm(vm, err, sizeof(err)) < 0 || kvm_vcpu_init(cpu, err, sizeof(err)) < 0) {
+		fprintf(vm->trace_out, "elh: a forked process cannot make its VM: %s\n", err);
+		fflush(vm->trace_out);
+		_exit(125);
+	}
+}
+
+static void kvm_stats_print(FILE *out)
+{
+	static const char *const names[32] = {
+		[0] = "#DE", [1] = "#DB", [3] = "#BP", [6] = "#UD", [7] = "#NM",
+		[13] = "#GP", [14] = "#PF", [16] = "#MF", [17] = "#AC", [19] = "#XM",
+	};
+	uint64_t total = 0, n;
+
+	for (unsigned i = 0; i < EXIT_NCAUSES; i++)
+		total += __atomic_load_n(&K.exits[i], __ATOMIC_RELAXED);
+	fprintf(out, "kvm exits: %llu; syscall %llu", (unsigned long long)total,
+		(unsigned long long)__atomic_load_n(&K.exits[EXIT_SYSCALL], __ATOMIC_RELAXED));
+	for (unsigned vec = 0; vec < 32; vec++) {
+		n = __atomic_load_n(&K.exits[EXIT_VECTOR + vec], __ATOMIC_RELAXED);
+		if (!n)
+			continue;
+		if (names[vec])
+			fprintf(out, ", %s %llu", names[vec], (unsigned long long)n);
+		else
+			fprintf(out, ", vector %u %llu", vec, (unsigned long long)n);
+	}
+	fprintf(out, ", interrupted %llu, memory %llu\n",
+		(unsigned long long)__atomic_load_n(&K.exits[EXIT_INTERRUPT], __ATOMIC_RELAXED),
+		(unsigned long long)__atomic_load_n(&K.exits[EXIT_MEMORY], __ATOMIC_RELAXED));
+}
+
+static int have_module(const char *name)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	return access(path, F_OK) == 0;
+}
+
+/* The flavour of KVM, as far as the monitor can tell: the entry probe
+ * tells PVM's from the others, the loaded module names them. */
+static const char *flavour(void)
+{
+	if (K.entry == ELH_KVM_ENTRY_RING3)
+		return have_module("kvm_pvm") ? "PVM (kvm_pvm)"
+					       : "unknown (syscall stays at CPL 3, as on PVM)";
+	if (have_module("kvm_intel"))
+		return "VT-x (kvm_intel)";
+	if (have_module("kvm_amd"))
+		return "SVM (kvm_amd)";
+	return "unknown (syscall enters CPL 0, as on VT-x and SVM)";
+}
+
+int elh_kvm_describe(FILE *out, char *err, size_t errlen)
+{
+	static struct elh_vm probe_vm; /* no arena: the probe runs in the stub page */
+
+	probe_vm.guest_fd_limit = 0;
+	if (kvm_setup(&probe_vm, err, errlen) < 0)
+		return -1;
+	fprintf(out, "elh: KVM usable\n");
+	fprintf(out, "flavour: %s\n", flavour());
+	fprintf(out, "entry: %s\n",
+		K.entry == ELH_KVM_ENTRY_RING3
+			? "syscall stays at CPL 3; the stub's #GP enters the monitor: one exit per trapped call"
+			: "syscall enters CPL 0 at the stub: one exit per trapped call");
+	fprintf(out, "fsgsbase: %s; KVM's CPUID %s it\n",
+		K.fsgsbase ? "on: threads switch TLS in the guest, without an exit"
+			   : "off (the host CPU lacks it or KVM refused CR4.FSGSBASE): each TLS switch is a call",
+		K.fsgsbase_kvm ? "reports" : "does not report");
+	fprintf(out, "clock: %s\n",
+		K.tsc_host ? "the guest's TSC is the host's: clock_gettime is answered in the guest"
+			   : "the guest's TSC is not the host's: clock_gettime is a call");
+	fprintf(out, "vcpus: at most %u at once\n", K.max_vcpus);
+	return 0;
 }
 
 static void kvm_kick(struct elh_vcpu *cpu)
@@ -525,4 +975,6 @@ const struct elh_platform elh_platform_kvm = {
 	.kick = kvm_kick,
 	.helper_init = kvm_helper_init,
 	.helper_fini = kvm_helper_fini,
+	.fork_child = kvm_fork_child,
+	.stats_print = kvm_stats_print,
 };

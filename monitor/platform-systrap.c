@@ -123,6 +123,7 @@ static int systrap_init(struct elh_vm *vm, char *err, size_t errlen)
 	/* The guest's wrfsbase is the host kernel's to allow (the monitor's
 	 * signal entry reads the FS base back with arch_prctl either way). */
 	vm->fsgsbase = (getauxval(AT_HWCAP2) & 2) != 0;
+	vm->tsc_host = 1; /* the guest runs on the host's CPU */
 	return install_filter(arena_lo, arena_hi, vm->mn, err, errlen);
 }
 

@@ -18,6 +18,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "regs.h"
@@ -56,6 +57,8 @@ struct elh_platform {
 	/* In the child of a fork of the monitor, on cpu's thread, its only
 	 * one: make cpu run there.  NULL: the platform cannot (process.c). */
 	void (*fork_child)(struct elh_vcpu *cpu);
+	/* --stats: the platform's own counts, one line (NULL: none). */
+	void (*stats_print)(FILE *out);
 };
 
 extern const struct elh_platform elh_platform_systrap;

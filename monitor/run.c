@@ -36,6 +36,8 @@ void elh_process_ending(struct elh_vm *vm)
 		FILE *out = vm->trace_out ? vm->trace_out : stderr;
 
 		elh_exitless_stats_print(out);
+		if (vm->platform->stats_print)
+			vm->platform->stats_print(out);
 		if (vm->mn)
 			fprintf(out, "vcpus: %d at most at once; threads of elh-musl programs are user-level threads over %d\n",
 				vm->peak_threads, vm->mn);
@@ -144,7 +146,6 @@ int elh_run(const struct elh_run_options *opt)
 	vm->guest_no_new_privs = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
 	vm->trace = opt->trace;
 	vm->stats = opt->stats;
-	vm->kvm_fd = vm->vm_fd = -1;
 	vm->vfork_fd = -1;
 	pthread_mutex_init(&vm->thread_lock, NULL);
 

@@ -36,9 +36,9 @@ struct elh_vm {
 	int stats;       /* --stats: counts and times printed at exit */
 	int mn;          /* --vcpus N: N, and the guest switches its own FS base (nptl-elh) */
 	int fsgsbase;    /* the guest may use wrfsbase & co (AT_HWCAP2, set by the platform) */
+	int tsc_host;    /* the guest's rdtsc reads the host's TSC (set by the platform) */
 	FILE *trace_out; /* the monitor's own copy of stderr */
 
-	int kvm_fd, vm_fd;
 	const struct elh_platform *platform;
 	uint64_t exitless_area; /* guest address of the exit-less area, 0 if none */
 	int guest_no_new_privs; /* prctl(PR_SET_NO_NEW_PRIVS) as the guest sees it */

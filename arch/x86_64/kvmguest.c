@@ -34,6 +34,21 @@ void elh_kvm_build_idt(uint8_t *sys, uint64_t gpa)
 	}
 	stubs[ELH_KVM_STUB_SYSCALL] = 0xe6;
 	stubs[ELH_KVM_STUB_SYSCALL + 1] = ELH_PORT_SYSCALL;
+	stubs[ELH_KVM_STUB_PROBE] = 0x0f; /* syscall */
+	stubs[ELH_KVM_STUB_PROBE + 1] = 0x05;
+}
+
+enum elh_kvm_event elh_kvm_decode(uint64_t gpa, enum elh_kvm_entry entry, unsigned vec,
+				  const struct elh_kvm_frame *f, uint64_t rcx)
+{
+	if ((f->cs & 3) != 3)
+		return ELH_KVM_EV_MONITOR_FAULT;
+	if (!elh_kvm_in_system(gpa, f->rip))
+		return ELH_KVM_EV_FAULT;
+	if (entry == ELH_KVM_ENTRY_RING3 && vec == 13 &&
+	    f->rip == gpa + ELH_KVM_STUBS + ELH_KVM_STUB_SYSCALL && !elh_kvm_in_system(gpa, rcx))
+		return ELH_KVM_EV_SYSCALL;
+	return ELH_KVM_EV_SYSTEM_JUMP;
 }
 
 uint64_t elh_kvm_build_slice(uint8_t *sys, uint64_t gpa, unsigned i)

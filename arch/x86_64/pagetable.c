@@ -6,7 +6,6 @@
 
 #define PAGE 4096ull
 #define SZ_2M (1ull << 21)
-#define SZ_1G (1ull << 30)
 #define VA_LIMIT (1ull << 47)
 
 static uint64_t *table_at(const struct elh_pt_builder *b, uint64_t gpa)
@@ -73,12 +72,10 @@ int elh_pt_map_identity(struct elh_pt_builder *b, uint64_t va, uint64_t len, uin
 		r = next_table(b, &pml4[(va >> 39) & 511], &pdpt);
 		if (r)
 			return r;
+		/* No 1 GiB leaves: PVM's shadow paging mishandles host
+		 * mappings made later inside one (the guest then takes #PF
+		 * with the present bit set).  2 MiB leaves work everywhere. */
 		e = &table_at(b, pdpt)[(va >> 30) & 511];
-		if (!(va & (SZ_1G - 1)) && end - va >= SZ_1G && !(*e & ELH_PTE_P)) {
-			*e = va | flags | ELH_PTE_PS;
-			va += SZ_1G;
-			continue;
-		}
 		r = next_table(b, e, &pd);
 		if (r)
 			return r;
@@ -100,7 +97,8 @@ int elh_pt_map_identity(struct elh_pt_builder *b, uint64_t va, uint64_t len, uin
 	return 0;
 }
 
-int elh_pt_walk(const struct elh_pt_builder *b, uint64_t va, uint64_t *pa, uint64_t *flags)
+int elh_pt_walk(const struct elh_pt_builder *b, uint64_t va, uint64_t *pa, uint64_t *flags,
+		uint64_t *leaf_size)
 {
 	uint64_t table = b->cr3, eff = ELH_PTE_P | ELH_PTE_W | ELH_PTE_U;
 
@@ -119,6 +117,8 @@ int elh_pt_walk(const struct elh_pt_builder *b, uint64_t va, uint64_t *pa, uint6
 
 			*pa = (e & ELH_PTE_ADDR & ~mask) | (va & mask);
 			*flags = eff;
+			if (leaf_size)
+				*leaf_size = mask + 1;
 			return 0;
 		}
 		table = e & ELH_PTE_ADDR;

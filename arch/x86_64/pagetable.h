@@ -9,8 +9,10 @@
  * at CPL 3 cannot read or change it.  Everything else is not present: a
  * guest access there raises #PF.
  *
- * Large pages are used wherever a 2 MiB (or 1 GiB) aligned block lies wholly
- * inside a region, 4 KiB pages at unaligned edges.
+ * 2 MiB pages are used wherever a 2 MiB aligned block lies wholly inside a
+ * region, 4 KiB pages at unaligned edges.  Never 1 GiB pages: on PVM a host
+ * mapping made inside one after the guest has touched it faults in the
+ * guest with the present bit set (docs/ARCHITECTURE.md, "KVM flavours").
  */
 #ifndef ELH_ARCH_X86_64_PAGETABLE_H
 #define ELH_ARCH_X86_64_PAGETABLE_H
@@ -50,10 +52,12 @@ int elh_pt_map_identity(struct elh_pt_builder *b, uint64_t va, uint64_t len, uin
 
 /*
  * Walk the tables as the MMU would for a CPL-3 (user) or CPL-0 access.
- * Returns 0 and the translation and effective flags (P, W, U, NX combined
- * across levels), or -1 if not present.  For tests and fault diagnostics.
+ * Returns 0 and the translation, the effective flags (P, W, U, NX combined
+ * across levels) and, if leaf_size is not NULL, the size of the page that
+ * maps va; or -1 if not present.  For tests and fault diagnostics.
  */
-int elh_pt_walk(const struct elh_pt_builder *b, uint64_t va, uint64_t *pa, uint64_t *flags);
+int elh_pt_walk(const struct elh_pt_builder *b, uint64_t va, uint64_t *pa, uint64_t *flags,
+		uint64_t *leaf_size);
 
 /* Upper bound on the table bytes elh_pt_map_identity needs for len bytes. */
 size_t elh_pt_budget(uint64_t len);
