@@ -37,11 +37,15 @@
 #include <stdarg.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "kvm.h"
 #include "exitless.h"
+#include "guestmem.h"
 #include "icall.h"
+#include "insn.h"
+#include "memory.h"
 #include "kvmguest.h"
 #include "pagetable.h"
 #include "platform.h"
@@ -552,6 +556,80 @@ static void segv(struct elh_exit *exit, int code, uint64_t addr)
 	exit->info.si_addr = (void *)(uintptr_t)addr;
 }
 
+/* Can the host read the byte at a?  Not for a file mapping past the end
+ * of its file, whatever its protection (SIGBUS). */
+static int host_readable(uint64_t a)
+{
+	char c;
+	struct iovec local = { &c, 1 }, remote = { (void *)(uintptr_t)a, 1 };
+
+	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == 1;
+}
+
+/* Would the access [a, a + size) fault, as Linux says it: 0 if not, or
+ * the signal and code, with *at the first byte that faults. */
+static int check_access(struct elh_vm *vm, uint64_t a, uint64_t size, int need, int *code,
+			uint64_t *at)
+{
+	uint64_t end = a + size;
+
+	while (a < end) {
+		struct elh_vma vma;
+
+		*at = a;
+		if (elh_guest_range(&vm->arena, a, 1) < 0 || elh_mm_lookup(vm, a, &vma) < 0) {
+			*code = SEGV_MAPERR;
+			return SIGSEGV;
+		}
+		if (!(vma.prot & need)) {
+			*code = SEGV_ACCERR;
+			return SIGSEGV;
+		}
+		if (!host_readable(a)) {
+			*code = BUS_ADRERR;
+			return SIGBUS;
+		}
+		a = (a | (ELH_PAGE_SIZE - 1)) + 1;
+	}
+	return 0;
+}
+
+/*
+ * KVM_RUN refused a guest access (EFAULT): find which one, from the
+ * instruction at rip and the guest's mappings, so that the program's
+ * signal names the address and the reason as Linux would.  hint: the
+ * address KVM gave, if any.
+ */
+static void memory_fault(struct elh_vcpu *cpu, struct elh_exit *exit, uint64_t hint)
+{
+	struct elh_vm *vm = cpu->vm;
+	struct elh_access acc[ELH_INSN_MAX_ACCESSES];
+	uint8_t code[ELH_INSN_MAX];
+	size_t len = sizeof(code);
+	uint64_t rip = cpu->regs.rip, at;
+	int n, sig, si_code;
+
+	sig = check_access(vm, rip, 1, PROT_EXEC, &si_code, &at);
+	if (!sig) {
+		/* The instruction may end at the last readable byte. */
+		while (len && elh_guest_read(&vm->arena, code, rip, len) < 0)
+			len--;
+		n = elh_insn_accesses(code, len, &cpu->regs, acc);
+		for (int i = 0; i < n && !sig; i++)
+			sig = check_access(vm, acc[i].addr, acc[i].size,
+					   acc[i].write ? PROT_WRITE : PROT_READ | PROT_WRITE | PROT_EXEC,
+					   &si_code, &at);
+	}
+	if (!sig) {
+		/* Nothing the mappings explain: still the program's SIGSEGV. */
+		sig = SIGSEGV;
+		si_code = SEGV_ACCERR;
+		at = hint;
+	}
+	segv(exit, si_code, at);
+	exit->info.si_signo = sig;
+}
+
 /* An exception reached the stubs: a system call (PVM), the program's own
  * fault, or elh's failure. */
 static void exception(struct elh_vcpu *cpu, struct kvm_vcpu_state *v, unsigned vec,
@@ -672,8 +750,8 @@ static void kvm_run_vcpu(struct elh_vcpu *cpu, struct elh_exit *exit)
 		if (r < 0 && e == EFAULT) {
 			/* An arena page the host protects or has not mapped. */
 			count_exit(EXIT_MEMORY);
-			segv(exit, SEGV_ACCERR,
-			     v->run->exit_reason == KVM_EXIT_MEMORY_FAULT ? memory_fault_gpa(v->run) : 0);
+			memory_fault(cpu, exit,
+				     v->run->exit_reason == KVM_EXIT_MEMORY_FAULT ? memory_fault_gpa(v->run) : 0);
 			return;
 		}
 		if (r < 0)

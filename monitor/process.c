@@ -18,9 +18,9 @@
  * memory sees the child end with status 127 instead.
  *
  * The platform must be able to go on in a forked monitor (fork_child):
- * systrap can; a KVM VM belongs to the process that created it, and the
- * kvm platform does not make a new one yet, so there fork fails with
- * ENOSYS and a note.
+ * systrap goes on as it is; a KVM VM belongs to the process that created
+ * it, so the kvm platform makes the child a VM of its own over its copy of
+ * the arena, with the caller's registers.
  */
 #include <errno.h>
 #include <fcntl.h>
