@@ -14,6 +14,7 @@
 #include "exitless.h"
 #include "loader.h"
 #include "memory.h"
+#include "kvmguest.h"
 #include "platform.h"
 #include "run.h"
 #include "signal.h"
@@ -59,6 +60,8 @@ void elh_exit_process(struct elh_vm *vm, int status)
  * The host soft limit is raised so the monitor can place its fds there;
  * the guest sees `limit` as its RLIMIT_NOFILE (syscall.c virtualizes it).
  */
+#define MONITOR_FDS 64 /* the monitor's own, besides its vCPUs' */
+
 static int setup_fds(struct elh_vm *vm, char *err, size_t errlen)
 {
 	struct rlimit rl;
@@ -69,9 +72,21 @@ static int setup_fds(struct elh_vm *vm, char *err, size_t errlen)
 		return -1;
 	}
 	vm->guest_fd_limit = rl.rlim_cur > 65536 ? 65536 : (int)rl.rlim_cur;
-	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < (rlim_t)vm->guest_fd_limit + 64) {
-		/* Keep room for the monitor's own fds. */
-		vm->guest_fd_limit = (int)rl.rlim_max - 64;
+	/* The monitor's fds include one per vCPU on KVM, so one per thread
+	 * of a program whose threads are vCPUs.  Raise the hard limit for
+	 * them where the host allows it (CAP_SYS_RESOURCE); where not, they
+	 * come out of the guest's share: up to ELH_KVM_MAX_VCPUS of them,
+	 * never more than a quarter of the hard limit. */
+	if (rl.rlim_max != RLIM_INFINITY) {
+		rlim_t most = vm->platform == &elh_platform_kvm ? ELH_KVM_MAX_VCPUS : 0;
+		rlim_t vcpus = rl.rlim_max / 4 < most ? rl.rlim_max / 4 : most;
+		rlim_t want = (rlim_t)vm->guest_fd_limit + MONITOR_FDS + most;
+		struct rlimit up = { rl.rlim_cur, want };
+
+		if (rl.rlim_max < want && setrlimit(RLIMIT_NOFILE, &up) == 0)
+			rl = up;
+		if (rl.rlim_max < (rlim_t)vm->guest_fd_limit + MONITOR_FDS + vcpus)
+			vm->guest_fd_limit = (int)(rl.rlim_max - MONITOR_FDS - vcpus);
 		if (vm->guest_fd_limit < 64) {
 			snprintf(err, errlen, "RLIMIT_NOFILE hard limit %lu is too low",
 				 (unsigned long)rl.rlim_max);

@@ -23,3 +23,9 @@ testsuite_unit_test_kvmguest_SOURCES = testsuite/unit/test-kvmguest.c arch/x86_6
 testsuite_unit_test_kvmguest_CFLAGS = $(unit_cflags)
 testsuite_unit_test_kvmguest_LDADD = $(unit_ldadd)
 TESTS += testsuite/unit/test-kvmguest
+
+check_PROGRAMS += testsuite/unit/test-insn
+testsuite_unit_test_insn_SOURCES = testsuite/unit/test-insn.c arch/x86_64/insn.c
+testsuite_unit_test_insn_CFLAGS = $(unit_cflags) $(CAPSTONE_CFLAGS)
+testsuite_unit_test_insn_LDADD = $(unit_ldadd) $(CAPSTONE_LIBS)
+TESTS += testsuite/unit/test-insn

@@ -93,6 +93,75 @@ START_TEST(error_code_vectors)
 }
 END_TEST
 
+/* A #GP at the syscall stub, as PVM delivers a `syscall` at CPL 3. */
+static struct elh_kvm_frame gp_at(uint64_t rip, uint64_t cs)
+{
+	return (struct elh_kvm_frame){ .error = 0, .rip = rip, .cs = cs, .rflags = 0x202,
+				       .rsp = 0x7ffff000, .ss = ELH_SEL_UDATA };
+}
+
+START_TEST(decode_syscall_on_pvm)
+{
+	const uint64_t stub = GPA + ELH_KVM_STUBS + ELH_KVM_STUB_SYSCALL;
+	struct elh_kvm_frame f = gp_at(stub, ELH_SEL_UCODE);
+
+	ck_assert_int_eq(elh_kvm_decode(GPA, ELH_KVM_ENTRY_RING3, 13, &f, 0x401234),
+			 ELH_KVM_EV_SYSCALL);
+	/* Where syscall enters CPL 0, the same #GP is a CPL-3 jump onto the stub. */
+	ck_assert_int_eq(elh_kvm_decode(GPA, ELH_KVM_ENTRY_RING0, 13, &f, 0x401234),
+			 ELH_KVM_EV_SYSTEM_JUMP);
+	/* A sigreturn onto the stub with rcx at it: a jump, not a call that
+	 * would return onto the stub again. */
+	ck_assert_int_eq(elh_kvm_decode(GPA, ELH_KVM_ENTRY_RING3, 13, &f, stub),
+			 ELH_KVM_EV_SYSTEM_JUMP);
+}
+END_TEST
+
+START_TEST(decode_faults)
+{
+	struct elh_kvm_frame f = gp_at(0x401000, ELH_SEL_UCODE);
+
+	/* The program's own faults, either entry. */
+	ck_assert_int_eq(elh_kvm_decode(GPA, ELH_KVM_ENTRY_RING3, 13, &f, 0), ELH_KVM_EV_FAULT);
+	ck_assert_int_eq(elh_kvm_decode(GPA, ELH_KVM_ENTRY_RING0, 14, &f, 0), ELH_KVM_EV_FAULT);
+	/* CPL-3 code in the stub page, off the syscall stub: an exception
+	 * stub, the probe, anywhere in the system area. */
+	f = gp_at(GPA + ELH_KVM_STUBS + 4 * 14, ELH_SEL_UCODE);
+	ck_assert_int_eq(elh_kvm_decode(GPA, ELH_KVM_ENTRY_RING3, 13, &f, 0),
+			 ELH_KVM_EV_SYSTEM_JUMP);
+	f = gp_at(GPA + ELH_KVM_IDT, ELH_SEL_UCODE);
+	ck_assert_int_eq(elh_kvm_decode(GPA, ELH_KVM_ENTRY_RING0, 14, &f, 0),
+			 ELH_KVM_EV_SYSTEM_JUMP);
+	/* Anything at CPL 0 is the stubs' own failure. */
+	f = gp_at(GPA + ELH_KVM_STUBS + ELH_KVM_STUB_SYSCALL, ELH_SEL_KCODE);
+	ck_assert_int_eq(elh_kvm_decode(GPA, ELH_KVM_ENTRY_RING0, 13, &f, 0),
+			 ELH_KVM_EV_MONITOR_FAULT);
+	ck_assert_int_eq(elh_kvm_decode(GPA, ELH_KVM_ENTRY_RING3, 14, &f, 0),
+			 ELH_KVM_EV_MONITOR_FAULT);
+}
+END_TEST
+
+START_TEST(probe_stub)
+{
+	/* syscall, then hlt: a probe that came back would stop. */
+	ck_assert_uint_eq(sys[ELH_KVM_STUBS + ELH_KVM_STUB_PROBE], 0x0f);
+	ck_assert_uint_eq(sys[ELH_KVM_STUBS + ELH_KVM_STUB_PROBE + 1], 0x05);
+	ck_assert_uint_eq(sys[ELH_KVM_STUBS + ELH_KVM_STUB_PROBE + 2], 0xf4);
+}
+END_TEST
+
+START_TEST(fsgsbase_decision)
+{
+	/* The host CPU's bit and the CR4 trial decide; KVM's CPUID is not
+	 * asked (PVM hides the bit and supports it). */
+	ck_assert(elh_kvm_fsgsbase_usable(1, 1));
+	ck_assert(elh_kvm_fsgsbase_usable(0xffffffff, 1));
+	ck_assert(!elh_kvm_fsgsbase_usable(1, 0));
+	ck_assert(!elh_kvm_fsgsbase_usable(0, 1));
+	ck_assert(!elh_kvm_fsgsbase_usable(0xfffffffe, 1));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("kvmguest");
@@ -102,6 +171,10 @@ int main(void)
 	tcase_add_test(tc, idt_gates_point_at_port_stubs);
 	tcase_add_test(tc, gdt_and_tss_per_vcpu);
 	tcase_add_test(tc, error_code_vectors);
+	tcase_add_test(tc, decode_syscall_on_pvm);
+	tcase_add_test(tc, decode_faults);
+	tcase_add_test(tc, probe_stub);
+	tcase_add_test(tc, fsgsbase_decision);
 	suite_add_tcase(s, tc);
 	return elh_unit_run(s);
 }
