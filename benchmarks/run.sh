@@ -20,6 +20,9 @@
 #   --http-seconds=N       length of one wrk run (default 1)
 #   --files=N       files in the tree of the tree-* benchmarks (default 2048)
 #
+# In the KVM modes it also counts VM exits per operation (two runs with
+# --stats), printed and in summary.md and exits.csv.
+#
 # Modes: glibc (gcc, dynamic), musl (Debian's musl-gcc -static), elh-musl-native
 # (elh-musl-gcc, run directly), elh-musl-mn (the same with its threads as
 # user-level threads over as many carriers as the host has cores, blocking
@@ -712,6 +715,48 @@ done <"$out/benches.txt"
 rm -f "$out/run.out" "$out/run.err" "$out/wrk.out" "$out/wrk.err" "$out/server.out" \
 	"$out/server.err" "$out/quit.err"
 
+# VM exits per operation in the KVM modes, from `elh run --stats`: two runs
+# of one repetition, of N and 2N iterations, so that start-up and exit
+# cancel; the count is the same on every KVM, emulated ones included.
+exits_n=${iters:-2000}
+: >"$out/exits.csv"
+# kvm_exits MODE PROG BENCH N: the "kvm exits:" total of one run, or nothing.
+kvm_exits() {
+	set +e
+	ELH_RUN_ARGS="$ELH_RUN_ARGS --stats" in_mode "$1" "$out/bin/$(toolchain "$1")/$2" --bench "$3" \
+		--reps 1 --iters="$4" >/dev/null 2>"$out/exits.err"
+	set -e
+	sed -n 's/^kvm exits: \([0-9][0-9]*\);.*/\1/p' "$out/exits.err" | tail -n 1
+}
+kvm_modes=
+for m in $modes; do
+	case $m in
+	elh-hypercall | elh-exitless | elh-mn) kvm_modes="$kvm_modes $m" ;;
+	esac
+done
+if [ -n "$kvm_modes" ]; then
+	echo "VM exits per operation ($exits_n and $((2 * exits_n)) iterations, --stats):"
+	while read -r prog bench; do
+		case $prog in
+		httpd | filetree) continue ;;
+		esac
+		printf '  %-20s' "$bench"
+		for m in $kvm_modes; do
+			e1=$(kvm_exits "$m" "$prog" "$bench" "$exits_n")
+			e2=$(kvm_exits "$m" "$prog" "$bench" $((2 * exits_n)))
+			if [ -n "$e1" ] && [ -n "$e2" ]; then
+				per=$(echo "$e1 $e2 $exits_n" | awk '{ v = ($2 - $1) / $3; printf "%.3f", v < 0 ? 0 : v }')
+				echo "$bench,$m,$per" >>"$out/exits.csv"
+				printf '  %s %s' "$m" "$per"
+			else
+				printf '  %s -' "$m"
+			fi
+		done
+		echo
+	done <"$out/benches.txt"
+	rm -f "$out/exits.err"
+fi
+
 # Medians over the rounds: one line per benchmark and mode, "bench mode unit median count".
 awk -F, "$awk_num"'
 NR > 1 {
@@ -1027,6 +1072,27 @@ elapsed=$(($(date +%s) - started))
 		}
 	}' "$out/medians.txt"
 	echo
+	if [ -s "$out/exits.csv" ]; then
+		echo "VM exits per operation in the KVM modes (\`elh run --stats\`, runs of $exits_n and" \
+			"$((2 * exits_n)) iterations; the same on every KVM, at about 25–45 µs an exit on PVM and" \
+			"1 µs on VT-x):"
+		echo
+		# shellcheck disable=SC2016 # awk program
+		awk -F, -v modes="$kvm_modes" '
+		{ v[$1, $2] = $3; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
+		END {
+			nm = split(modes, M, " ")
+			h = "| benchmark |"; s = "| --- |"
+			for (j = 1; j <= nm; j++) { h = h " " M[j] " |"; s = s " ---: |" }
+			print h; print s
+			for (i = 1; i <= n; i++) {
+				line = "| " order[i] " |"
+				for (j = 1; j <= nm; j++) line = line " " ((order[i], M[j]) in v ? v[order[i], M[j]] : "–") " |"
+				print line
+			}
+		}' "$out/exits.csv"
+		echo
+	fi
 	if [ -s "$out/unavailable.txt" ]; then
 		echo "Modes not measured:"
 		echo
