@@ -24,19 +24,20 @@ int elh_kvm_open(char *err, size_t errlen)
 
 		switch (e) {
 		case ENOENT:
-			why = "KVM is not available on this host (no virtualization support, or the kvm module is not loaded)";
+			why = "KVM is not available on this host (no virtualization support, or "
+			      "the kvm module is not loaded)";
 			break;
 		case EACCES:
 		case EPERM:
-			why = "permission denied: run as root or join the group that owns it (usually kvm)";
+			why = "permission denied: run as root or join the group that owns it "
+			      "(usually kvm)";
 			break;
 		case ENODEV:
 		case ENXIO:
-			why = "no KVM driver is bound to the device (the hypervisor module refused this host)";
+			why = "no KVM driver is bound to the device (the hypervisor module refused "
+			      "this host)";
 			break;
-		default:
-			why = strerror(e);
-			break;
+		default: why = strerror(e); break;
 		}
 		snprintf(err, errlen, "cannot open %s: %s", dev, why);
 		return -1;

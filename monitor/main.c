@@ -18,9 +18,9 @@
 /* Exit statuses of elh's own failures, before the guest runs (as a shell
  * reports a command it cannot find or execute). */
 enum {
-	EXIT_SETUP = 125,     /* the monitor could not set up the VM */
-	EXIT_NOEXEC = 126,    /* the program is not something elh can run */
-	EXIT_NOTFOUND = 127,  /* the program does not exist */
+	EXIT_SETUP = 125,    /* the monitor could not set up the VM */
+	EXIT_NOEXEC = 126,   /* the program is not something elh can run */
+	EXIT_NOTFOUND = 127, /* the program does not exist */
 };
 
 static void usage(FILE *f)
@@ -95,8 +95,8 @@ static int resolve_program(const char *name, char *out, size_t outlen)
 	for (p = path;; p = strchr(p, ':') + 1) {
 		size_t len = strcspn(p, ":");
 
-		if (snprintf(out, outlen, "%.*s%s%s", (int)len, len ? p : ".",
-			     "/", name) < (int)outlen &&
+		if (snprintf(out, outlen, "%.*s%s%s", (int)len, len ? p : ".", "/", name) <
+			(int)outlen &&
 		    access(out, X_OK) == 0)
 			return 0;
 		if (!p[len])
@@ -115,10 +115,26 @@ static int parse_size(const char *s, unsigned long long *out)
 	if (errno || end == s)
 		return -1;
 	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 't': case 'T': shift = 40; end++; break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		end++;
+		break;
+	case 't':
+	case 'T':
+		shift = 40;
+		end++;
+		break;
 	}
 	if (*end || v > (ULLONG_MAX >> shift))
 		return -1;
@@ -158,7 +174,8 @@ static char **exec_options(const struct elh_run_options *opt, int *n)
 		snprintf(buf[i++], sizeof(buf[0]), "--vcpus=%d", opt->vcpus);
 	else
 		snprintf(buf[i++], sizeof(buf[0]), "--vcpus=per-thread");
-	snprintf(buf[i++], sizeof(buf[0]), "--arena-size=%llu", (unsigned long long)opt->arena_size);
+	snprintf(buf[i++], sizeof(buf[0]), "--arena-size=%llu",
+		 (unsigned long long)opt->arena_size);
 	if (opt->trace)
 		snprintf(buf[i++], sizeof(buf[0]), "--trace");
 	if (opt->stats)
@@ -201,7 +218,9 @@ static int cmd_run(int argc, char **argv)
 		switch (c) {
 		case 'm':
 			if (strcmp(optarg, "exitless") && strcmp(optarg, "hypercall")) {
-				fprintf(stderr, "elh: unknown mode '%s' (use exitless or hypercall)\n", optarg);
+				fprintf(stderr,
+					"elh: unknown mode '%s' (use exitless or hypercall)\n",
+					optarg);
 				return 2;
 			}
 			opt.exitless = !strcmp(optarg, "exitless");
@@ -222,7 +241,8 @@ static int cmd_run(int argc, char **argv)
 			long n = strtol(optarg, &end, 10);
 
 			if (*end || n < 2 || n > 1024) {
-				fprintf(stderr, "elh: bad --max-workers '%s' (2 to 1024)\n", optarg);
+				fprintf(stderr, "elh: bad --max-workers '%s' (2 to 1024)\n",
+					optarg);
 				return 2;
 			}
 			opt.max_workers = (int)n;
@@ -237,7 +257,8 @@ static int cmd_run(int argc, char **argv)
 				break;
 			}
 			if (*end || end == optarg || n < 1 || n > 64) {
-				fprintf(stderr, "elh: bad --vcpus '%s' (1 to 64, or per-thread)\n", optarg);
+				fprintf(stderr, "elh: bad --vcpus '%s' (1 to 64, or per-thread)\n",
+					optarg);
 				return 2;
 			}
 			opt.vcpus = (int)n;
@@ -246,7 +267,9 @@ static int cmd_run(int argc, char **argv)
 		case 'a':
 			if (parse_size(optarg, &arena_size) || arena_size < (16u << 20) ||
 			    arena_size > (1ull << 45) || arena_size % 4096) {
-				fprintf(stderr, "elh: bad --arena-size '%s' (a page multiple between 16M and 32T)\n",
+				fprintf(stderr,
+					"elh: bad --arena-size '%s' (a page multiple between 16M "
+					"and 32T)\n",
 					optarg);
 				return 2;
 			}
@@ -258,25 +281,16 @@ static int cmd_run(int argc, char **argv)
 			} else if (!strcmp(optarg, "systrap")) {
 				opt.platform = &elh_platform_systrap;
 			} else {
-				fprintf(stderr, "elh: unknown platform '%s' (use kvm or systrap)\n", optarg);
+				fprintf(stderr, "elh: unknown platform '%s' (use kvm or systrap)\n",
+					optarg);
 				return 2;
 			}
 			break;
-		case 't':
-			opt.trace = 1;
-			break;
-		case 's':
-			opt.stats = 1;
-			break;
-		case '0':
-			argv0 = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
+		case 't': opt.trace = 1; break;
+		case 's': opt.stats = 1; break;
+		case '0': argv0 = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
 		}
 	}
 	if (opt.vcpus < 0)

@@ -53,30 +53,30 @@
 #include "signal.h"
 #include "vm.h"
 
-#define MSR_EFER 0xc0000080
-#define MSR_STAR 0xc0000081
-#define MSR_LSTAR 0xc0000082
-#define MSR_CSTAR 0xc0000083
-#define MSR_SFMASK 0xc0000084
+#define MSR_EFER	   0xc0000080
+#define MSR_STAR	   0xc0000081
+#define MSR_LSTAR	   0xc0000082
+#define MSR_CSTAR	   0xc0000083
+#define MSR_SFMASK	   0xc0000084
 #define MSR_KERNEL_GS_BASE 0xc0000102
-#define MSR_IA32_TSC 0x10
+#define MSR_IA32_TSC	   0x10
 
 #define EFER_SCE (1u << 0)
 #define EFER_LME (1u << 8)
 #define EFER_LMA (1u << 10)
 #define EFER_NXE (1u << 11)
 
-#define CR0_PE (1u << 0)
-#define CR0_MP (1u << 1)
-#define CR0_ET (1u << 4)
-#define CR0_NE (1u << 5)
-#define CR0_WP (1u << 16)
-#define CR0_PG (1u << 31)
-#define CR4_PAE (1u << 5)
-#define CR4_OSFXSR (1u << 9)
+#define CR0_PE	       (1u << 0)
+#define CR0_MP	       (1u << 1)
+#define CR0_ET	       (1u << 4)
+#define CR0_NE	       (1u << 5)
+#define CR0_WP	       (1u << 16)
+#define CR0_PG	       (1u << 31)
+#define CR4_PAE	       (1u << 5)
+#define CR4_OSFXSR     (1u << 9)
 #define CR4_OSXMMEXCPT (1u << 10)
-#define CR4_FSGSBASE (1u << 16)
-#define CR4_OSXSAVE (1u << 18)
+#define CR4_FSGSBASE   (1u << 16)
+#define CR4_OSXSAVE    (1u << 18)
 
 /* Linux 6.8; Debian bookworm's headers predate it. */
 #ifndef KVM_EXIT_MEMORY_FAULT
@@ -84,7 +84,7 @@
 #endif
 /* Linux 5.16. */
 #ifndef KVM_VCPU_TSC_CTRL
-#define KVM_VCPU_TSC_CTRL 0
+#define KVM_VCPU_TSC_CTRL   0
 #define KVM_VCPU_TSC_OFFSET 0
 #endif
 
@@ -107,10 +107,10 @@ struct kvm_vcpu_state {
 
 /* Exits counted for --stats, by cause: the same on every KVM. */
 enum {
-	EXIT_SYSCALL,   /* the syscall stub (either entry) */
-	EXIT_VECTOR,    /* + vector: an exception at CPL 3, 32 of them */
+	EXIT_SYSCALL,			   /* the syscall stub (either entry) */
+	EXIT_VECTOR,			   /* + vector: an exception at CPL 3, 32 of them */
 	EXIT_INTERRUPT = EXIT_VECTOR + 32, /* a host signal ended KVM_RUN */
-	EXIT_MEMORY,    /* an access the host mapping refused (EFAULT, MMIO) */
+	EXIT_MEMORY,			   /* an access the host mapping refused (EFAULT, MMIO) */
 	EXIT_NCAUSES
 };
 
@@ -125,12 +125,12 @@ static struct {
 	struct kvm_cpuid2 *cpuid;
 	uint64_t xcr0; /* the host's, less what KVM cannot give a guest */
 	enum elh_kvm_entry entry;
-	int fsgsbase;       /* CR4.FSGSBASE is set in every vCPU */
+	int fsgsbase;	    /* CR4.FSGSBASE is set in every vCPU */
 	int fsgsbase_kvm;   /* KVM_GET_SUPPORTED_CPUID reported it */
-	int tsc_host;       /* every vCPU's TSC reads the host's */
+	int tsc_host;	    /* every vCPU's TSC reads the host's */
 	unsigned max_vcpus; /* KVM's limit and ours */
 
-	pthread_mutex_t lock; /* the fields below */
+	pthread_mutex_t lock;			       /* the fields below */
 	struct kvm_vcpu_state *all[ELH_KVM_MAX_VCPUS]; /* by index */
 	unsigned nvcpus;
 	struct kvm_vcpu_state *free; /* kept for reuse */
@@ -314,8 +314,8 @@ static int set_sregs(struct kvm_vcpu_state *v, int fsgsbase)
 	if (ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
 		return -1;
 	sr.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
-	sr.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE |
-		 (fsgsbase ? CR4_FSGSBASE : 0);
+	sr.cr4 =
+	    CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE | (fsgsbase ? CR4_FSGSBASE : 0);
 	sr.cr3 = K.cr3;
 	sr.efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
 	user_segments(&sr, 0, 0);
@@ -400,7 +400,8 @@ static struct kvm_vcpu_state *create_vcpu(struct elh_vm *vm, char *err, size_t e
 
 	if (K.nvcpus >= K.max_vcpus) {
 		errno = EAGAIN;
-		snprintf(err, errlen, "KVM: more than %u threads at once (KVM's limit)", K.max_vcpus);
+		snprintf(err, errlen, "KVM: more than %u threads at once (KVM's limit)",
+			 K.max_vcpus);
 		return NULL;
 	}
 	v = calloc(1, sizeof(*v));
@@ -494,7 +495,7 @@ undo:
 }
 
 static void kvm_fatal(struct elh_vcpu *cpu, const char *fmt, ...)
-	__attribute__((noreturn, format(printf, 2, 3)));
+    __attribute__((noreturn, format(printf, 2, 3)));
 
 /* elh's own failure, not the program's: one line, status 125. */
 static void kvm_fatal(struct elh_vcpu *cpu, const char *fmt, ...)
@@ -517,10 +518,22 @@ static void kvm_fatal(struct elh_vcpu *cpu, const char *fmt, ...)
 static void to_kvm_regs(const struct elh_regs *r, struct kvm_regs *k)
 {
 	*k = (struct kvm_regs){
-		.rax = r->rax, .rbx = r->rbx, .rcx = r->rcx, .rdx = r->rdx,
-		.rsi = r->rsi, .rdi = r->rdi, .rsp = r->rsp, .rbp = r->rbp,
-		.r8 = r->r8, .r9 = r->r9, .r10 = r->r10, .r11 = r->r11,
-		.r12 = r->r12, .r13 = r->r13, .r14 = r->r14, .r15 = r->r15,
+		.rax = r->rax,
+		.rbx = r->rbx,
+		.rcx = r->rcx,
+		.rdx = r->rdx,
+		.rsi = r->rsi,
+		.rdi = r->rdi,
+		.rsp = r->rsp,
+		.rbp = r->rbp,
+		.r8 = r->r8,
+		.r9 = r->r9,
+		.r10 = r->r10,
+		.r11 = r->r11,
+		.r12 = r->r12,
+		.r13 = r->r13,
+		.r14 = r->r14,
+		.r15 = r->r15,
 		.rip = r->rip,
 		.rflags = (r->rflags & ELH_RFLAGS_USER) | ELH_RFLAGS_IF | ELH_RFLAGS_RESERVED1,
 	};
@@ -528,10 +541,22 @@ static void to_kvm_regs(const struct elh_regs *r, struct kvm_regs *k)
 
 static void from_kvm_regs(struct elh_regs *r, const struct kvm_regs *k)
 {
-	r->rax = k->rax; r->rbx = k->rbx; r->rcx = k->rcx; r->rdx = k->rdx;
-	r->rsi = k->rsi; r->rdi = k->rdi; r->rsp = k->rsp; r->rbp = k->rbp;
-	r->r8 = k->r8; r->r9 = k->r9; r->r10 = k->r10; r->r11 = k->r11;
-	r->r12 = k->r12; r->r13 = k->r13; r->r14 = k->r14; r->r15 = k->r15;
+	r->rax = k->rax;
+	r->rbx = k->rbx;
+	r->rcx = k->rcx;
+	r->rdx = k->rdx;
+	r->rsi = k->rsi;
+	r->rdi = k->rdi;
+	r->rsp = k->rsp;
+	r->rbp = k->rbp;
+	r->r8 = k->r8;
+	r->r9 = k->r9;
+	r->r10 = k->r10;
+	r->r11 = k->r11;
+	r->r12 = k->r12;
+	r->r13 = k->r13;
+	r->r14 = k->r14;
+	r->r15 = k->r15;
 	r->rip = k->rip;
 	r->rflags = k->rflags;
 }
@@ -617,7 +642,8 @@ static void memory_fault(struct elh_vcpu *cpu, struct elh_exit *exit, uint64_t h
 		n = elh_insn_accesses(code, len, &cpu->regs, acc);
 		for (int i = 0; i < n && !sig; i++)
 			sig = check_access(vm, acc[i].addr, acc[i].size,
-					   acc[i].write ? PROT_WRITE : PROT_READ | PROT_WRITE | PROT_EXEC,
+					   acc[i].write ? PROT_WRITE
+							: PROT_READ | PROT_WRITE | PROT_EXEC,
 					   &si_code, &at);
 	}
 	if (!sig) {
@@ -657,7 +683,8 @@ static void exception(struct elh_vcpu *cpu, struct kvm_vcpu_state *v, unsigned v
 		return;
 	case ELH_KVM_EV_MONITOR_FAULT:
 		cpu->regs.rip = f.rip;
-		kvm_fatal(cpu, "exception %u at CPL 0, in the system area (error %#llx, address %#llx)",
+		kvm_fatal(cpu,
+			  "exception %u at CPL 0, in the system area (error %#llx, address %#llx)",
 			  vec, (unsigned long long)f.error, (unsigned long long)cr2);
 	case ELH_KVM_EV_SYSTEM_JUMP:
 		count_exit(EXIT_VECTOR + vec);
@@ -667,8 +694,7 @@ static void exception(struct elh_vcpu *cpu, struct kvm_vcpu_state *v, unsigned v
 		/* As Linux for a jump to an unmapped address. */
 		segv(exit, SEGV_MAPERR, f.rip);
 		return;
-	case ELH_KVM_EV_FAULT:
-		break;
+	case ELH_KVM_EV_FAULT: break;
 	}
 	count_exit(EXIT_VECTOR + vec);
 	cpu->regs.rip = f.rip;
@@ -677,20 +703,45 @@ static void exception(struct elh_vcpu *cpu, struct kvm_vcpu_state *v, unsigned v
 	memset(si, 0, sizeof(*si));
 	exit->reason = ELH_EXIT_FAULT;
 	switch (vec) {
-	case 0: si->si_signo = SIGFPE; si->si_code = FPE_INTDIV; si->si_addr = (void *)f.rip; break;
-	case 1: si->si_signo = SIGTRAP; si->si_code = TRAP_TRACE; break;
-	case 3: si->si_signo = SIGTRAP; si->si_code = SI_KERNEL; break;
-	case 6: si->si_signo = SIGILL; si->si_code = ILL_ILLOPN; si->si_addr = (void *)f.rip; break;
+	case 0:
+		si->si_signo = SIGFPE;
+		si->si_code = FPE_INTDIV;
+		si->si_addr = (void *)f.rip;
+		break;
+	case 1:
+		si->si_signo = SIGTRAP;
+		si->si_code = TRAP_TRACE;
+		break;
+	case 3:
+		si->si_signo = SIGTRAP;
+		si->si_code = SI_KERNEL;
+		break;
+	case 6:
+		si->si_signo = SIGILL;
+		si->si_code = ILL_ILLOPN;
+		si->si_addr = (void *)f.rip;
+		break;
 	case 14:
 		/* The system area is no memory of the program's. */
-		segv(exit, (f.error & 1) && !elh_kvm_in_system(K.sys_gpa, cr2) ? SEGV_ACCERR
-										: SEGV_MAPERR,
+		segv(exit,
+		     (f.error & 1) && !elh_kvm_in_system(K.sys_gpa, cr2) ? SEGV_ACCERR
+									 : SEGV_MAPERR,
 		     cr2);
 		break;
 	case 16:
-	case 19: si->si_signo = SIGFPE; si->si_code = 0; si->si_addr = (void *)f.rip; break;
-	case 17: si->si_signo = SIGBUS; si->si_code = BUS_ADRALN; break;
-	default: si->si_signo = SIGSEGV; si->si_code = SI_KERNEL; break;
+	case 19:
+		si->si_signo = SIGFPE;
+		si->si_code = 0;
+		si->si_addr = (void *)f.rip;
+		break;
+	case 17:
+		si->si_signo = SIGBUS;
+		si->si_code = BUS_ADRALN;
+		break;
+	default:
+		si->si_signo = SIGSEGV;
+		si->si_code = SI_KERNEL;
+		break;
 	}
 }
 
@@ -751,7 +802,9 @@ static void kvm_run_vcpu(struct elh_vcpu *cpu, struct elh_exit *exit)
 			/* An arena page the host protects or has not mapped. */
 			count_exit(EXIT_MEMORY);
 			memory_fault(cpu, exit,
-				     v->run->exit_reason == KVM_EXIT_MEMORY_FAULT ? memory_fault_gpa(v->run) : 0);
+				     v->run->exit_reason == KVM_EXIT_MEMORY_FAULT
+					 ? memory_fault_gpa(v->run)
+					 : 0);
 			return;
 		}
 		if (r < 0)
@@ -785,17 +838,15 @@ static void kvm_run_vcpu(struct elh_vcpu *cpu, struct elh_exit *exit)
 			     v->run->exit_reason == KVM_EXIT_MMIO ? v->run->mmio.phys_addr
 								  : memory_fault_gpa(v->run));
 			return;
-		case KVM_EXIT_HLT:
-			kvm_fatal(cpu, "a stub was resumed past its end (hlt exit)");
-		case KVM_EXIT_SHUTDOWN:
-			kvm_fatal(cpu, "triple fault (shutdown exit)");
+		case KVM_EXIT_HLT: kvm_fatal(cpu, "a stub was resumed past its end (hlt exit)");
+		case KVM_EXIT_SHUTDOWN: kvm_fatal(cpu, "triple fault (shutdown exit)");
 		case KVM_EXIT_FAIL_ENTRY:
-			kvm_fatal(cpu, "VM entry failed (reason %#llx)",
-				  (unsigned long long)v->run->fail_entry.hardware_entry_failure_reason);
+			kvm_fatal(
+			    cpu, "VM entry failed (reason %#llx)",
+			    (unsigned long long)v->run->fail_entry.hardware_entry_failure_reason);
 		case KVM_EXIT_INTERNAL_ERROR:
 			kvm_fatal(cpu, "internal error (suberror %u)", v->run->internal.suberror);
-		default:
-			kvm_fatal(cpu, "unexpected exit reason %u", v->run->exit_reason);
+		default: kvm_fatal(cpu, "unexpected exit reason %u", v->run->exit_reason);
 		}
 	}
 }
@@ -958,7 +1009,7 @@ static void kvm_fork_child(struct elh_vcpu *cpu)
 static void kvm_stats_print(FILE *out)
 {
 	static const char *const names[32] = {
-		[0] = "#DE", [1] = "#DB", [3] = "#BP", [6] = "#UD", [7] = "#NM",
+		[0] = "#DE",  [1] = "#DB",  [3] = "#BP",  [6] = "#UD",	[7] = "#NM",
 		[13] = "#GP", [14] = "#PF", [16] = "#MF", [17] = "#AC", [19] = "#XM",
 	};
 	uint64_t total = 0, n;
@@ -995,7 +1046,7 @@ static const char *flavour(void)
 {
 	if (K.entry == ELH_KVM_ENTRY_RING3)
 		return have_module("kvm_pvm") ? "PVM (kvm_pvm)"
-					       : "unknown (syscall stays at CPL 3, as on PVM)";
+					      : "unknown (syscall stays at CPL 3, as on PVM)";
 	if (have_module("kvm_intel"))
 		return "VT-x (kvm_intel)";
 	if (have_module("kvm_amd"))
@@ -1014,11 +1065,13 @@ int elh_kvm_describe(FILE *out, char *err, size_t errlen)
 	fprintf(out, "flavour: %s\n", flavour());
 	fprintf(out, "entry: %s\n",
 		K.entry == ELH_KVM_ENTRY_RING3
-			? "syscall stays at CPL 3; the stub's #GP enters the monitor: one exit per trapped call"
-			: "syscall enters CPL 0 at the stub: one exit per trapped call");
+		    ? "syscall stays at CPL 3; the stub's #GP enters the monitor: one exit per "
+		      "trapped call"
+		    : "syscall enters CPL 0 at the stub: one exit per trapped call");
 	fprintf(out, "fsgsbase: %s; KVM's CPUID %s it\n",
 		K.fsgsbase ? "on: threads switch TLS in the guest, without an exit"
-			   : "off (the host CPU lacks it or KVM refused CR4.FSGSBASE): each TLS switch is a call",
+			   : "off (the host CPU lacks it or KVM refused CR4.FSGSBASE): each TLS "
+			     "switch is a call",
 		K.fsgsbase_kvm ? "reports" : "does not report");
 	fprintf(out, "clock: %s\n",
 		K.tsc_host ? "the guest's TSC is the host's: clock_gettime is answered in the guest"

@@ -108,7 +108,8 @@ long elh_process_clone(struct elh_vcpu *cpu, const char *what, uint64_t flags, u
 	if (flags & ~(uint64_t)PROCESS_FLAGS)
 		return refuse(vm, what, "clone flags other than a child process's", -EINVAL);
 	if ((flags & CSIGNAL) != SIGCHLD)
-		return refuse(vm, what, "a child process whose exit signal is not SIGCHLD", -EINVAL);
+		return refuse(vm, what, "a child process whose exit signal is not SIGCHLD",
+			      -EINVAL);
 	if ((err = (int)elh_clone_check(vm, flags, ptid, ctid, tls)))
 		return err;
 	if (flags & CLONE_VFORK) {

@@ -11,9 +11,9 @@ static int reg_value(const struct elh_regs *r, x86_reg reg, uint64_t *v)
 		size_t off;
 	} map[] = {
 #define R(n64, n32, f) { X86_REG_##n64, X86_REG_##n32, __builtin_offsetof(struct elh_regs, f) }
-		R(RAX, EAX, rax), R(RBX, EBX, rbx), R(RCX, ECX, rcx), R(RDX, EDX, rdx),
-		R(RSI, ESI, rsi), R(RDI, EDI, rdi), R(RBP, EBP, rbp), R(RSP, ESP, rsp),
-		R(R8, R8D, r8), R(R9, R9D, r9), R(R10, R10D, r10), R(R11, R11D, r11),
+		R(RAX, EAX, rax),  R(RBX, EBX, rbx),  R(RCX, ECX, rcx),	 R(RDX, EDX, rdx),
+		R(RSI, ESI, rsi),  R(RDI, EDI, rdi),  R(RBP, EBP, rbp),	 R(RSP, ESP, rsp),
+		R(R8, R8D, r8),	   R(R9, R9D, r9),    R(R10, R10D, r10), R(R11, R11D, r11),
 		R(R12, R12D, r12), R(R13, R13D, r13), R(R14, R14D, r14), R(R15, R15D, r15),
 #undef R
 	};
@@ -39,16 +39,11 @@ static int stack_access(const cs_insn *in, const struct elh_regs *r, struct elh_
 	switch (in->id) {
 	case X86_INS_PUSH:
 	case X86_INS_PUSHFQ:
-	case X86_INS_CALL:
-		*a = (struct elh_access){ r->rsp - 8, 8, 1 };
-		return 1;
+	case X86_INS_CALL: *a = (struct elh_access){ r->rsp - 8, 8, 1 }; return 1;
 	case X86_INS_POP:
 	case X86_INS_POPFQ:
-	case X86_INS_RET:
-		*a = (struct elh_access){ r->rsp, 8, 0 };
-		return 1;
-	default:
-		return 0;
+	case X86_INS_RET: *a = (struct elh_access){ r->rsp, 8, 0 }; return 1;
+	default: return 0;
 	}
 }
 

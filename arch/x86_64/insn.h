@@ -15,7 +15,7 @@
 
 #include "regs.h"
 
-#define ELH_INSN_MAX 15 /* the longest x86 instruction */
+#define ELH_INSN_MAX	      15 /* the longest x86 instruction */
 #define ELH_INSN_MAX_ACCESSES 3
 
 struct elh_access {

@@ -72,6 +72,6 @@ uint64_t elh_kvm_build_slice(uint8_t *sys, uint64_t gpa, unsigned i)
 	put64(gdt + 0x30, tss_gpa >> 32);
 
 	put64(tss + 4, stack_top); /* RSP0 */
-	tss[102] = 104;            /* no I/O permission bitmap */
+	tss[102] = 104;		   /* no I/O permission bitmap */
 	return stack_top;
 }

@@ -35,22 +35,22 @@
 #define ELH_SEL_KDATA 0x10
 #define ELH_SEL_UDATA (0x18 | 3)
 #define ELH_SEL_UCODE (0x20 | 3)
-#define ELH_SEL_TSS 0x28
+#define ELH_SEL_TSS   0x28
 
-#define ELH_PORT_SYSCALL 0x7f
+#define ELH_PORT_SYSCALL   0x7f
 #define ELH_PORT_EXCEPTION 0x80 /* + vector, for vectors 0..31 */
 
-#define ELH_KVM_SLICE (16 * 1024) /* per vCPU: GDT and TSS page, ring-0 stack */
-#define ELH_KVM_MAX_VCPUS 1024 /* KVM_MAX_VCPUS on x86 since Linux 5.15 */
+#define ELH_KVM_SLICE	  (16 * 1024) /* per vCPU: GDT and TSS page, ring-0 stack */
+#define ELH_KVM_MAX_VCPUS 1024	      /* KVM_MAX_VCPUS on x86 since Linux 5.15 */
 
 /* Offsets inside the system area. */
-#define ELH_KVM_IDT 0x0000
-#define ELH_KVM_STUBS 0x1000
+#define ELH_KVM_IDT    0x0000
+#define ELH_KVM_STUBS  0x1000
 #define ELH_KVM_SLICES 0x2000
 #define ELH_KVM_TABLES (ELH_KVM_SLICES + ELH_KVM_MAX_VCPUS * ELH_KVM_SLICE)
 
 #define ELH_KVM_STUB_SYSCALL 0x100 /* offset of the syscall stub in the stub page */
-#define ELH_KVM_STUB_PROBE 0x200   /* `syscall; hlt`: the entry probe runs it at CPL 3 */
+#define ELH_KVM_STUB_PROBE   0x200 /* `syscall; hlt`: the entry probe runs it at CPL 3 */
 
 /* How `syscall` at CPL 3 reaches the syscall stub. */
 enum elh_kvm_entry {
@@ -65,9 +65,9 @@ struct elh_kvm_frame {
 };
 
 enum elh_kvm_event {
-	ELH_KVM_EV_SYSCALL,       /* a system call; return rip in rcx, rflags in r11 */
-	ELH_KVM_EV_FAULT,         /* the program's own fault at CPL 3 */
-	ELH_KVM_EV_SYSTEM_JUMP,   /* CPL-3 code ran into the system area: SIGSEGV, SEGV_MAPERR, rip */
+	ELH_KVM_EV_SYSCALL,	/* a system call; return rip in rcx, rflags in r11 */
+	ELH_KVM_EV_FAULT,	/* the program's own fault at CPL 3 */
+	ELH_KVM_EV_SYSTEM_JUMP, /* CPL-3 code ran into the system area: SIGSEGV, SEGV_MAPERR, rip */
 	ELH_KVM_EV_MONITOR_FAULT, /* a fault at CPL 0, in the stubs: elh's own failure */
 };
 

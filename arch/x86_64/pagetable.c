@@ -4,8 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
-#define PAGE 4096ull
-#define SZ_2M (1ull << 21)
+#define PAGE	 4096ull
+#define SZ_2M	 (1ull << 21)
 #define VA_LIMIT (1ull << 47)
 
 static uint64_t *table_at(const struct elh_pt_builder *b, uint64_t gpa)

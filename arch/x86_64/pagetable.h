@@ -20,11 +20,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ELH_PTE_P   (1ull << 0)
-#define ELH_PTE_W   (1ull << 1)
-#define ELH_PTE_U   (1ull << 2)
-#define ELH_PTE_PS  (1ull << 7)
-#define ELH_PTE_NX  (1ull << 63)
+#define ELH_PTE_P    (1ull << 0)
+#define ELH_PTE_W    (1ull << 1)
+#define ELH_PTE_U    (1ull << 2)
+#define ELH_PTE_PS   (1ull << 7)
+#define ELH_PTE_NX   (1ull << 63)
 #define ELH_PTE_ADDR 0x000ffffffffff000ull
 
 /*
@@ -32,11 +32,11 @@
  * that the guest sees at guest-physical address gpa.
  */
 struct elh_pt_builder {
-	uint8_t *host;  /* host view of the table pages */
-	uint64_t gpa;   /* guest-physical address of host[0] */
-	size_t size;    /* bytes available */
-	size_t used;    /* bytes handed out */
-	uint64_t cr3;   /* guest-physical address of the PML4 */
+	uint8_t *host; /* host view of the table pages */
+	uint64_t gpa;  /* guest-physical address of host[0] */
+	size_t size;   /* bytes available */
+	size_t used;   /* bytes handed out */
+	uint64_t cr3;  /* guest-physical address of the PML4 */
 };
 
 /* Start with an empty PML4 at the beginning of the buffer: 0 or -ENOMEM. */

@@ -27,8 +27,9 @@ static int decode(const uint8_t *code, size_t len, struct elh_regs r, struct elh
 START_TEST(store_and_load)
 {
 	struct elh_access a[ELH_INSN_MAX_ACCESSES];
-	static const uint8_t movb_store[] = { 0xc6, 0x00, 0x77 };             /* movb $0x77, (%rax) */
-	static const uint8_t movq_load[] = { 0x48, 0x8b, 0x44, 0x83, 0x10 }; /* mov 0x10(%rbx,%rax,4), %rax */
+	static const uint8_t movb_store[] = { 0xc6, 0x00, 0x77 }; /* movb $0x77, (%rax) */
+	static const uint8_t movq_load[] = { 0x48, 0x8b, 0x44, 0x83,
+					     0x10 }; /* mov 0x10(%rbx,%rax,4), %rax */
 
 	ck_assert_int_eq(decode(movb_store, sizeof(movb_store), regs(), a), 1);
 	ck_assert_uint_eq(a[0].addr, 0x10000);
@@ -45,8 +46,12 @@ END_TEST
 START_TEST(rip_relative_and_fs)
 {
 	struct elh_access a[ELH_INSN_MAX_ACCESSES];
-	static const uint8_t riprel[] = { 0x8b, 0x05, 0x00, 0x01, 0x00, 0x00 }; /* mov 0x100(%rip), %eax */
-	static const uint8_t fsload[] = { 0x64, 0x48, 0x8b, 0x04, 0x25, 0x28, 0, 0, 0 }; /* mov %fs:0x28, %rax */
+	static const uint8_t riprel[] = {
+		0x8b, 0x05, 0x00, 0x01, 0x00, 0x00
+	}; /* mov 0x100(%rip), %eax */
+	static const uint8_t fsload[] = {
+		0x64, 0x48, 0x8b, 0x04, 0x25, 0x28, 0, 0, 0
+	}; /* mov %fs:0x28, %rax */
 
 	ck_assert_int_eq(decode(riprel, sizeof(riprel), regs(), a), 1);
 	ck_assert_uint_eq(a[0].addr, 0x401000 + 6 + 0x100);
@@ -59,9 +64,9 @@ END_TEST
 START_TEST(stack_and_strings)
 {
 	struct elh_access a[ELH_INSN_MAX_ACCESSES];
-	static const uint8_t push[] = { 0x53 };       /* push %rbx */
+	static const uint8_t push[] = { 0x53 }; /* push %rbx */
 	static const uint8_t ret[] = { 0xc3 };
-	static const uint8_t movsb[] = { 0xf3, 0xa4 }; /* rep movsb */
+	static const uint8_t movsb[] = { 0xf3, 0xa4 };		 /* rep movsb */
 	static const uint8_t lea[] = { 0x48, 0x8d, 0x04, 0x18 }; /* lea (%rax,%rbx), %rax */
 	int n, reads = 0, writes = 0;
 

@@ -96,8 +96,12 @@ END_TEST
 /* A #GP at the syscall stub, as PVM delivers a `syscall` at CPL 3. */
 static struct elh_kvm_frame gp_at(uint64_t rip, uint64_t cs)
 {
-	return (struct elh_kvm_frame){ .error = 0, .rip = rip, .cs = cs, .rflags = 0x202,
-				       .rsp = 0x7ffff000, .ss = ELH_SEL_UDATA };
+	return (struct elh_kvm_frame){ .error = 0,
+				       .rip = rip,
+				       .cs = cs,
+				       .rflags = 0x202,
+				       .rsp = 0x7ffff000,
+				       .ss = ELH_SEL_UDATA };
 }
 
 START_TEST(decode_syscall_on_pvm)

@@ -5,7 +5,7 @@
 #include "unit.h"
 #include "pagetable.h"
 
-#define TABLE_GPA 0x4000000000ull /* 256 GiB */
+#define TABLE_GPA  0x4000000000ull /* 256 GiB */
 #define ARENA_BASE 0x10000ull
 #define ARENA_SIZE ((3ull << 30) + (64ull << 20) + 0x3000)
 
@@ -31,9 +31,11 @@ static void expect_user_rw(uint64_t va)
 {
 	uint64_t pa, fl;
 
-	ck_assert_msg(elh_pt_walk(&b, va, &pa, &fl, NULL) == 0, "%#llx not mapped", (unsigned long long)va);
+	ck_assert_msg(elh_pt_walk(&b, va, &pa, &fl, NULL) == 0, "%#llx not mapped",
+		      (unsigned long long)va);
 	ck_assert_uint_eq(pa, va);
-	ck_assert_msg((fl & (ELH_PTE_U | ELH_PTE_W)) == (ELH_PTE_U | ELH_PTE_W) && !(fl & ELH_PTE_NX),
+	ck_assert_msg((fl & (ELH_PTE_U | ELH_PTE_W)) == (ELH_PTE_U | ELH_PTE_W) &&
+			  !(fl & ELH_PTE_NX),
 		      "%#llx flags %#llx", (unsigned long long)va, (unsigned long long)fl);
 }
 
@@ -41,16 +43,17 @@ static void expect_absent(uint64_t va)
 {
 	uint64_t pa, fl;
 
-	ck_assert_msg(elh_pt_walk(&b, va, &pa, &fl, NULL) == -1, "%#llx mapped", (unsigned long long)va);
+	ck_assert_msg(elh_pt_walk(&b, va, &pa, &fl, NULL) == -1, "%#llx mapped",
+		      (unsigned long long)va);
 }
 
 START_TEST(arena_identity_mapped)
 {
 	expect_user_rw(ARENA_BASE);
 	expect_user_rw(ARENA_BASE + 0x1234);
-	expect_user_rw(0x200000);          /* first 2 MiB-aligned block */
-	expect_user_rw(0x400000 + 0x777);  /* where static executables live */
-	expect_user_rw(1ull << 30);        /* a 1 GiB-aligned block */
+	expect_user_rw(0x200000);	  /* first 2 MiB-aligned block */
+	expect_user_rw(0x400000 + 0x777); /* where static executables live */
+	expect_user_rw(1ull << 30);	  /* a 1 GiB-aligned block */
 	expect_user_rw((3ull << 30) + 5);
 	expect_user_rw(ARENA_BASE + ARENA_SIZE - 1);
 }
@@ -58,11 +61,11 @@ END_TEST
 
 START_TEST(outside_not_present)
 {
-	expect_absent(0);            /* NULL */
+	expect_absent(0); /* NULL */
 	expect_absent(ARENA_BASE - 1);
 	expect_absent(ARENA_BASE + ARENA_SIZE);
 	expect_absent(1ull << 40);
-	expect_absent(1ull << 47);   /* non-canonical / beyond user space */
+	expect_absent(1ull << 47); /* non-canonical / beyond user space */
 	expect_absent(UINT64_MAX);
 }
 END_TEST
