@@ -872,6 +872,9 @@ static int probe_entry(struct kvm_vcpu_state *v, char *err, size_t errlen)
 		return fail(err, errlen, "setting up the entry probe");
 	if (ioctl(v->fd, KVM_RUN, 0) < 0)
 		return fail(err, errlen, "KVM_RUN (entry probe)");
+	/* The program must find no `syscall` in the system area: from now
+	 * on a jump to the probe stops at hlt, like one anywhere else. */
+	memset(K.sys + ELH_KVM_STUBS + ELH_KVM_STUB_PROBE, 0xf4, 2);
 	port = v->run->exit_reason == KVM_EXIT_IO ? v->run->io.port : 0;
 	if (port == ELH_PORT_SYSCALL) {
 		K.entry = ELH_KVM_ENTRY_RING0;

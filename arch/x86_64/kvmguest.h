@@ -50,7 +50,7 @@
 #define ELH_KVM_TABLES (ELH_KVM_SLICES + ELH_KVM_MAX_VCPUS * ELH_KVM_SLICE)
 
 #define ELH_KVM_STUB_SYSCALL 0x100 /* offset of the syscall stub in the stub page */
-#define ELH_KVM_STUB_PROBE   0x200 /* `syscall; hlt`: the entry probe runs it at CPL 3 */
+#define ELH_KVM_STUB_PROBE   0x200 /* `syscall; hlt` for the entry probe, then hlt */
 
 /* How `syscall` at CPL 3 reaches the syscall stub. */
 enum elh_kvm_entry {
