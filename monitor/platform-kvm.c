@@ -102,6 +102,7 @@ struct kvm_vcpu_state {
 	unsigned index;
 	struct kvm_run *run;
 	uint64_t stack_top; /* the ring-0 stack, where exceptions push their frame */
+	int sregs_synced;   /* run->s.regs.sregs holds its segment state */
 	struct kvm_vcpu_state *next_free;
 };
 
@@ -128,6 +129,7 @@ static struct {
 	int fsgsbase;	    /* CR4.FSGSBASE is set in every vCPU */
 	int fsgsbase_kvm;   /* KVM_GET_SUPPORTED_CPUID reported it */
 	int tsc_host;	    /* every vCPU's TSC reads the host's */
+	int sync_regs;	    /* registers through kvm_run (KVM_CAP_SYNC_REGS) */
 	unsigned max_vcpus; /* KVM's limit and ours */
 
 	pthread_mutex_t lock;			       /* the fields below */
@@ -434,6 +436,8 @@ static struct kvm_vcpu_state *create_vcpu(struct elh_vm *vm, char *err, size_t e
 	}
 	/* The parent's vCPUs mean nothing in a forked monitor. */
 	madvise(v->run, K.run_size, MADV_DONTFORK);
+	if (K.sync_regs)
+		v->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
 	if (ioctl(v->fd, KVM_SET_CPUID2, K.cpuid) < 0) {
 		fail(err, errlen, "KVM_SET_CPUID2");
 		goto undo;
@@ -667,7 +671,9 @@ static void exception(struct elh_vcpu *cpu, struct kvm_vcpu_state *v, unsigned v
 	uint64_t cr2 = 0;
 
 	read_frame(v, vec, &f);
-	if (vec == 14) {
+	if (vec == 14 && K.sync_regs) {
+		cr2 = v->run->s.regs.sregs.cr2;
+	} else if (vec == 14) {
 		if (ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
 			kvm_fatal(cpu, "KVM_GET_SREGS failed: %s", strerror(errno));
 		cr2 = sr.cr2;
@@ -748,19 +754,26 @@ static void exception(struct elh_vcpu *cpu, struct kvm_vcpu_state *v, unsigned v
 /* One KVM_RUN and the registers after it; -1 with errno if it failed. */
 static int run_once(struct elh_vcpu *cpu, struct kvm_vcpu_state *v)
 {
+	struct kvm_sync_regs *sync = &v->run->s.regs;
 	struct kvm_regs kr;
 	struct kvm_sregs sr;
-	struct kvm_xsave xs;
 	int r = ioctl(v->fd, KVM_RUN, 0);
 	int e = errno;
 
-	if (ioctl(v->fd, KVM_GET_REGS, &kr) == 0)
+	/* The FPU state stays in the vCPU (elh_vcpu_fpu_sync). */
+	cpu->fpu_stale = 1;
+	if (K.sync_regs) {
+		from_kvm_regs(&cpu->regs, &sync->regs);
+		v->sregs_synced = 1;
+	} else if (ioctl(v->fd, KVM_GET_REGS, &kr) == 0) {
 		from_kvm_regs(&cpu->regs, &kr);
-	if (ioctl(v->fd, KVM_GET_XSAVE, &xs) == 0)
-		memcpy(cpu->fpu.area, xs.region, sizeof(xs.region));
+	}
 	/* With FSGSBASE the guest moves its own TLS (nptl-elh switches
 	 * threads with wrfsbase): what it left is the monitor's view. */
-	if (K.fsgsbase && ioctl(v->fd, KVM_GET_SREGS, &sr) == 0) {
+	if (K.fsgsbase && K.sync_regs) {
+		cpu->regs.fs_base = sync->sregs.fs.base;
+		cpu->regs.gs_base = sync->sregs.gs.base;
+	} else if (K.fsgsbase && ioctl(v->fd, KVM_GET_SREGS, &sr) == 0) {
 		cpu->regs.fs_base = sr.fs.base;
 		cpu->regs.gs_base = sr.gs.base;
 	}
@@ -768,26 +781,61 @@ static int run_once(struct elh_vcpu *cpu, struct kvm_vcpu_state *v)
 	return r;
 }
 
-static void kvm_run_vcpu(struct elh_vcpu *cpu, struct elh_exit *exit)
+/* Load cpu's registers, CPL 3 segments and, if the monitor changed it,
+ * FPU state into v: through kvm_run's synchronized registers where KVM
+ * has them (no ioctl: on PVM each costs about as much as a system call
+ * made by trapping), else one ioctl each. */
+static void load_vcpu(struct elh_vcpu *cpu, struct kvm_vcpu_state *v)
 {
-	struct kvm_vcpu_state *v = cpu->plat;
+	struct kvm_sync_regs *sync = &v->run->s.regs;
 	struct kvm_regs kr;
 	struct kvm_sregs sr;
 	struct kvm_xsave xs;
 
-	/* Back to CPL 3 with the monitor's view of the registers. */
-	if (ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
-		kvm_fatal(cpu, "KVM_GET_SREGS failed: %s", strerror(errno));
-	user_segments(&sr, cpu->regs.fs_base, cpu->regs.gs_base);
-	if (ioctl(v->fd, KVM_SET_SREGS, &sr) < 0)
-		kvm_fatal(cpu, "KVM_SET_SREGS failed: %s", strerror(errno));
-	to_kvm_regs(&cpu->regs, &kr);
-	if (ioctl(v->fd, KVM_SET_REGS, &kr) < 0)
-		kvm_fatal(cpu, "KVM_SET_REGS failed: %s", strerror(errno));
-	memcpy(xs.region, cpu->fpu.area, sizeof(xs.region));
-	if (ioctl(v->fd, KVM_SET_XSAVE, &xs) < 0)
-		kvm_fatal(cpu, "KVM_SET_XSAVE failed: %s", strerror(errno));
+	if (K.sync_regs && !v->sregs_synced) {
+		/* Not run yet: kvm_run holds no segment state to start from. */
+		if (ioctl(v->fd, KVM_GET_SREGS, &sync->sregs) < 0)
+			kvm_fatal(cpu, "KVM_GET_SREGS failed: %s", strerror(errno));
+		v->sregs_synced = 1;
+	}
+	if (K.sync_regs) {
+		user_segments(&sync->sregs, cpu->regs.fs_base, cpu->regs.gs_base);
+		to_kvm_regs(&cpu->regs, &sync->regs);
+		v->run->kvm_dirty_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+	} else {
+		if (ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
+			kvm_fatal(cpu, "KVM_GET_SREGS failed: %s", strerror(errno));
+		user_segments(&sr, cpu->regs.fs_base, cpu->regs.gs_base);
+		if (ioctl(v->fd, KVM_SET_SREGS, &sr) < 0)
+			kvm_fatal(cpu, "KVM_SET_SREGS failed: %s", strerror(errno));
+		to_kvm_regs(&cpu->regs, &kr);
+		if (ioctl(v->fd, KVM_SET_REGS, &kr) < 0)
+			kvm_fatal(cpu, "KVM_SET_REGS failed: %s", strerror(errno));
+	}
+	if (cpu->fpu_dirty) {
+		memcpy(xs.region, cpu->fpu.area, sizeof(xs.region));
+		if (ioctl(v->fd, KVM_SET_XSAVE, &xs) < 0)
+			kvm_fatal(cpu, "KVM_SET_XSAVE failed: %s", strerror(errno));
+		cpu->fpu_dirty = 0;
+	}
+}
 
+static void kvm_fpu_fetch(struct elh_vcpu *cpu)
+{
+	struct kvm_vcpu_state *v = cpu->plat;
+	struct kvm_xsave xs;
+
+	if (ioctl(v->fd, KVM_GET_XSAVE, &xs) < 0)
+		kvm_fatal(cpu, "KVM_GET_XSAVE failed: %s", strerror(errno));
+	memcpy(cpu->fpu.area, xs.region, sizeof(xs.region));
+}
+
+static void kvm_run_vcpu(struct elh_vcpu *cpu, struct elh_exit *exit)
+{
+	struct kvm_vcpu_state *v = cpu->plat;
+
+	/* Back to CPL 3 with the monitor's view of the registers. */
+	load_vcpu(cpu, v);
 	for (;;) {
 		int r = run_once(cpu, v);
 		int e = errno;
@@ -912,6 +960,9 @@ static int kvm_setup(struct elh_vm *vm, char *err, size_t errlen)
 	K.run_size = (size_t)n;
 	n = ioctl(K.kvm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
 	K.max_vcpus = n > 0 && n < ELH_KVM_MAX_VCPUS ? (unsigned)n : ELH_KVM_MAX_VCPUS;
+	n = ioctl(K.kvm, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
+	K.sync_regs = n > 0 && (n & (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)) ==
+				   (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS);
 	K.arena_base = vm->arena.base;
 	K.arena_size = vm->arena.size;
 	if (build_system_area(err, errlen) < 0 || create_vm(vm, err, errlen) < 0 ||
@@ -1002,6 +1053,9 @@ static void kvm_fork_child(struct elh_vcpu *cpu)
 	this_vcpu = NULL;
 	close(K.vm);
 	memset(K.exits, 0, sizeof(K.exits));
+	/* A new vCPU: it starts from the FPU state the parent left in cpu. */
+	cpu->fpu_stale = 0;
+	cpu->fpu_dirty = 1;
 	if (create_vm(vm, err, sizeof(err)) < 0 || kvm_vcpu_init(cpu, err, sizeof(err)) < 0) {
 		fprintf(vm->trace_out, "elh: a forked process cannot make its VM: %s\n", err);
 		fflush(vm->trace_out);
@@ -1111,4 +1165,5 @@ const struct elh_platform elh_platform_kvm = {
 	.helper_fini = kvm_helper_fini,
 	.fork_child = kvm_fork_child,
 	.stats_print = kvm_stats_print,
+	.fpu_fetch = kvm_fpu_fetch,
 };

@@ -59,7 +59,19 @@ struct elh_platform {
 	void (*fork_child)(struct elh_vcpu *cpu);
 	/* --stats: the platform's own counts, one line (NULL: none). */
 	void (*stats_print)(FILE *out);
+	/* Copy the FPU state the vCPU holds into cpu->fpu (a platform that
+	 * leaves it in the vCPU between runs sets cpu->fpu_stale). */
+	void (*fpu_fetch)(struct elh_vcpu *cpu);
 };
+
+/*
+ * The FPU state of a stopped guest thread: read cpu->fpu only after
+ * elh_vcpu_fpu_sync(), and call elh_vcpu_fpu_written() after changing it,
+ * so that a platform may keep the state in the vCPU instead of copying it
+ * at every exit (an ioctl each way on KVM).  On cpu's own thread.
+ */
+void elh_vcpu_fpu_sync(struct elh_vcpu *cpu);
+void elh_vcpu_fpu_written(struct elh_vcpu *cpu);
 
 extern const struct elh_platform elh_platform_systrap;
 extern const struct elh_platform elh_platform_kvm;

@@ -124,6 +124,8 @@ long elh_process_clone(struct elh_vcpu *cpu, const char *what, uint64_t flags, u
 		}
 	}
 
+	/* The child's vCPU starts from the parent's FPU state. */
+	elh_vcpu_fpu_sync(cpu);
 	elh_mm_fork_lock(vm);
 	pthread_mutex_lock(&vm->thread_lock);
 	elh_signal_fork_lock(1);

@@ -15,6 +15,7 @@
 #include "guestmem.h"
 #include "run.h"
 #include "sigframe.h"
+#include "platform.h"
 #include "signal.h"
 #include "special.h"
 #include "vm.h"
@@ -274,6 +275,7 @@ static int setup_frame(struct elh_vcpu *cpu, int sig, const siginfo_t *info,
 	memcpy(sw + 8, &signals.xcr0, 8);
 	memcpy(sw + 16, &xs, 4);
 	memset(sw + 20, 0, sizeof(sw) - 20);
+	elh_vcpu_fpu_sync(cpu);
 	if (elh_guest_write(&vm->arena, fp, cpu->fpu.area, xs) ||
 	    elh_guest_write(&vm->arena, fp + 464, sw, sizeof(sw)) ||
 	    elh_guest_write(&vm->arena, fp + xs, &magic2, 4) ||
@@ -288,6 +290,7 @@ static int setup_frame(struct elh_vcpu *cpu, int sig, const siginfo_t *info,
 	r->rax = 0;
 	r->rflags &= ~(1ull << 10 | 1ull << 8 | 1ull << 18); /* DF, TF, AC */
 	elh_fpu_init(&cpu->fpu);
+	elh_vcpu_fpu_written(cpu);
 	return 0;
 }
 
@@ -581,6 +584,7 @@ long elh_sys_rt_sigreturn(struct elh_vcpu *cpu, const uint64_t a[6])
 	r->rflags = (r->rflags & ~(uint64_t)ELH_RFLAGS_USER) | (m->eflags & ELH_RFLAGS_USER);
 	set_mask(cpu, uc.uc_sigmask);
 
+	elh_vcpu_fpu_sync(cpu);
 	if (m->fpstate) {
 		uint32_t size = 512, magic2;
 		uint32_t mxcsr;
@@ -610,6 +614,7 @@ long elh_sys_rt_sigreturn(struct elh_vcpu *cpu, const uint64_t a[6])
 	} else {
 		elh_fpu_init(&cpu->fpu);
 	}
+	elh_vcpu_fpu_written(cpu);
 	if (!(uc.uc_stack.ss_flags & SS_DISABLE) && uc.uc_stack.ss_size >= KERNEL_MINSIGSTKSZ &&
 	    !on_altstack(cpu, r->rsp)) {
 		cpu->altstack_sp = uc.uc_stack.ss_sp;

@@ -49,7 +49,22 @@ struct elh_vcpu *elh_vcpu_new(struct elh_vm *vm)
 	cpu->fd = -1;
 	cpu->restart_nr = -1;
 	elh_fpu_init(&cpu->fpu);
+	cpu->fpu_dirty = 1;
 	return cpu;
+}
+
+void elh_vcpu_fpu_sync(struct elh_vcpu *cpu)
+{
+	if (cpu->fpu_stale) {
+		cpu->vm->platform->fpu_fetch(cpu);
+		cpu->fpu_stale = 0;
+	}
+}
+
+void elh_vcpu_fpu_written(struct elh_vcpu *cpu)
+{
+	cpu->fpu_stale = 0;
+	cpu->fpu_dirty = 1;
 }
 
 void elh_thread_register(struct elh_vcpu *cpu)
@@ -188,7 +203,8 @@ long elh_sys_clone(struct elh_vcpu *cpu, const uint64_t a[6])
 		child->regs.rsp = sp;
 	if (flags & CLONE_SETTLS)
 		child->regs.fs_base = tls;
-	child->fpu = cpu->fpu;
+	elh_vcpu_fpu_sync(cpu);
+	child->fpu = cpu->fpu; /* loaded into its vCPU: elh_vcpu_new made it dirty */
 	child->sigmask = cpu->sigmask;
 	if (flags & CLONE_CHILD_CLEARTID)
 		child->clear_child_tid = ctid;

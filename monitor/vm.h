@@ -66,7 +66,9 @@ struct elh_vm {
 struct elh_vcpu {
 	struct elh_vm *vm;
 	struct elh_regs regs;      /* guest registers while the guest is stopped */
-	struct elh_fpu fpu;        /* guest FPU/SSE/AVX state, XSAVE layout */
+	struct elh_fpu fpu;        /* guest FPU/SSE/AVX state, XSAVE layout; see below */
+	int fpu_stale;             /* the vCPU holds a newer state than fpu (elh_vcpu_fpu_sync) */
+	int fpu_dirty;             /* fpu is newer than the vCPU's: loaded before it runs */
 	void *plat;                /* the platform's per-vCPU state */
 	int fd;                    /* KVM vCPU fd, -1 elsewhere */
 	pid_t tid;                 /* host thread id, the guest's tid */
