@@ -23,10 +23,10 @@ struct elh_runc_opts {
 
 /* A container's program, as found in its root file system. */
 struct elh_runc_program {
-	int found;             /* 0: it lies on a mount; elh looks for it at start */
-	char path[PATH_MAX];   /* its path in the container */
-	char interp[256];      /* a script's interpreter, else empty */
-	char iarg[256];        /* the optional argument of its "#!" line */
+	int found;	     /* 0: it lies on a mount; elh looks for it at start */
+	char path[PATH_MAX]; /* its path in the container */
+	char interp[256];    /* a script's interpreter, else empty */
+	char iarg[256];	     /* the optional argument of its "#!" line */
 };
 
 /* spec.c */

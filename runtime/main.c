@@ -27,8 +27,8 @@
 struct cmdline {
 	int argc;
 	char **argv;
-	int cmd;                          /* index of COMMAND, argc if none */
-	const char *log, *log_format;     /* runc's --log and --log-format */
+	int cmd;		      /* index of COMMAND, argc if none */
+	const char *log, *log_format; /* runc's --log and --log-format */
 };
 
 static const char *runc_path(void)
@@ -56,7 +56,10 @@ fail(const struct cmdline *c, const char *fmt, ...)
 	FILE *log;
 	int n;
 
-	n = snprintf(msg, sizeof(msg), "elh-runc: %s: ", c->cmd < c->argc ? c->argv[c->cmd] : "");
+	if (c->cmd < c->argc)
+		n = snprintf(msg, sizeof(msg), "elh-runc: %s: ", c->argv[c->cmd]);
+	else
+		n = snprintf(msg, sizeof(msg), "elh-runc: ");
 	va_start(ap, fmt);
 	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
 	va_end(ap);
@@ -69,7 +72,8 @@ fail(const struct cmdline *c, const char *fmt, ...)
 		if (!quoted)
 			;
 		else if (c->log_format && !strcmp(c->log_format, "json"))
-			fprintf(log, "{\"level\":\"error\",\"msg\":%s,\"time\":\"%s\"}\n", quoted, when);
+			fprintf(log, "{\"level\":\"error\",\"msg\":%s,\"time\":\"%s\"}\n", quoted,
+				when);
 		else
 			fprintf(log, "time=\"%s\" level=error msg=%s\n", when, quoted);
 		free(quoted);
@@ -81,11 +85,11 @@ fail(const struct cmdline *c, const char *fmt, ...)
 
 /*
  * The option at argv[*i], read as runc's command-line library reads it
- * (-x, --x, -x=V, --x=V, or -x V when x is one of valued): its name without
- * dashes in name, its value in *value, and *i moved past it.  0 at the
- * first argument that is no option, or past "--".
+ * (-x, --x, -x=V, --x=V, or -x V when x is a word of valued): its name
+ * without dashes in name, its value in *value, and *i moved past it.  0 at
+ * the first argument that is no option, or past "--".
  */
-static int next_option(const struct cmdline *c, int *i, const char *const *valued, char *name,
+static int next_option(const struct cmdline *c, int *i, const char *valued, char *name,
 		       size_t namelen, const char **value)
 {
 	const char *a = *i < c->argc ? c->argv[*i] : NULL, *eq;
@@ -103,26 +107,25 @@ static int next_option(const struct cmdline *c, int *i, const char *const *value
 	snprintf(name, namelen, "%.*s", (int)len, a);
 	*value = eq ? eq + 1 : NULL;
 	(*i)++;
-	if (!eq)
-		for (const char *const *v = valued; *v; v++)
-			if (!strcmp(name, *v)) {
-				if (*i >= c->argc)
-					fail(c, "option %s needs a value", c->argv[*i - 1]);
-				*value = c->argv[(*i)++];
-				break;
-			}
+	if (!eq) {
+		char word[68];
+
+		snprintf(word, sizeof(word), " %s ", name);
+		if (strstr(valued, word)) {
+			if (*i >= c->argc)
+				fail(c, "option %s needs a value", c->argv[*i - 1]);
+			*value = c->argv[(*i)++];
+		}
+	}
 	return 1;
 }
 
-/* runc's options that take a value, global and per command. */
-static const char *const global_valued[] = { "log", "log-format", "root", "criu", "rootless",
-					     NULL };
-static const char *const create_valued[] = { "bundle", "b", "console-socket", "pid-file",
-					     "preserve-fds", NULL };
-static const char *const exec_valued[] = { "console-socket", "cwd", "env", "e", "user", "u",
-					   "additional-gids", "g", "process", "p", "process-label",
-					   "apparmor", "cap", "c", "pid-file", "preserve-fds",
-					   "cgroup", NULL };
+/* runc's options that take a value, global and per command, each between
+ * spaces. */
+static const char global_valued[] = " log log-format root criu rootless ";
+static const char create_valued[] = " bundle b console-socket pid-file preserve-fds ";
+static const char exec_valued[] = " console-socket cwd env e user u additional-gids g process p "
+				  "process-label apparmor cap c pid-file preserve-fds cgroup ";
 
 static void __attribute__((noreturn)) exec_runc(const struct cmdline *c, char **argv)
 {
@@ -192,8 +195,10 @@ static void check_kvm(const struct cmdline *c, const struct elh_runc_opts *o)
 		const char *why = strstr(out, "unusable: ");
 
 		out[strcspn(out, "\n")] = 0;
-		fail(c, ELH_RUNC_ANN_PLATFORM " is kvm, but this host's KVM is unusable: %s (annotate "
-			ELH_RUNC_ANN_PLATFORM "=systrap to run without KVM, and without a VM's isolation)",
+		fail(c,
+		     ELH_RUNC_ANN_PLATFORM
+		     " is kvm, but this host's KVM is unusable: %s (annotate " ELH_RUNC_ANN_PLATFORM
+		     "=systrap to run without KVM, and without a VM's isolation)",
 		     why ? why + strlen("unusable: ") : out);
 	}
 	free(out);
@@ -308,6 +313,12 @@ static char **adjust_exec(const struct cmdline *c)
 	if (id >= c->argc || (!file && id + 1 >= c->argc))
 		return argv; /* runc will say what is missing */
 	spec = container_spec(c, c->argv[id], bundle, sizeof(bundle));
+	if (!elh_runc_wrapped(json_object_get(spec, "process"))) {
+		/* Not made by elh-runc: no elh in it, so runc's alone. */
+		json_decref(spec);
+		json_decref(env);
+		return argv;
+	}
 	if (elh_runc_read_opts(spec, &o, err, sizeof(err)) < 0)
 		fail(c, "%s", err);
 	if (file) {
@@ -341,9 +352,9 @@ static char **adjust_exec(const struct cmdline *c)
 		if (!argv)
 			fail(c, "out of memory");
 		memcpy(argv, c->argv, (size_t)(id + 1) * sizeof(*argv));
-		json_array_foreach(args, k, a)
-			argv[id + 1 + k] = strdup(json_string_value(a));
+		json_array_foreach(args, k, a) argv[id + 1 + k] = strdup(json_string_value(a));
 	}
+	json_decref(spec);
 	json_decref(env);
 	return argv;
 }
@@ -370,7 +381,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	struct cmdline c = { .argc = argc, .argv = argv };
+	struct cmdline c = { .argc = argc, .argv = argv, .cmd = argc };
 	const char *value, *cmd;
 	char name[64];
 	int i = 1;

@@ -41,7 +41,8 @@ static int on_mount(json_t *spec, const char *path)
 	json_t *m;
 	size_t i;
 
-	json_array_foreach(json_object_get(spec, "mounts"), i, m) {
+	json_array_foreach(json_object_get(spec, "mounts"), i, m)
+	{
 		const char *d = json_string_value(json_object_get(m, "destination"));
 		size_t n;
 
@@ -61,7 +62,8 @@ static const char *env_value(json_t *process, const char *name)
 	size_t len = strlen(name), i;
 	json_t *e;
 
-	json_array_foreach(json_object_get(process, "env"), i, e) {
+	json_array_foreach(json_object_get(process, "env"), i, e)
+	{
 		const char *s = json_string_value(e);
 
 		if (s && !strncmp(s, name, len) && s[len] == '=')
@@ -71,8 +73,8 @@ static const char *env_value(json_t *process, const char *name)
 }
 
 /* name made absolute in the container: relative names are relative to cwd. */
-static int container_path(char *out, size_t outlen, const char *cwd, const char *dir,
-			  size_t dirlen, const char *name)
+static int container_path(char *out, size_t outlen, const char *cwd, const char *dir, size_t dirlen,
+			  const char *name)
 {
 	int n;
 
@@ -154,20 +156,22 @@ static int check_interpreter(json_t *spec, int rootfd, const char *cwd,
 	int fd, r;
 
 	if (container_path(ipath, sizeof(ipath), cwd, NULL, 0, prog->interp) < 0)
-		return elh_refuse(err, errlen, "%s: its interpreter's path is too long", prog->path);
+		return elh_refuse(err, errlen, "%s: its interpreter's path is too long",
+				  prog->path);
 	fd = open_program(rootfd, ipath);
 	if (fd < 0) {
 		if (errno == ENOENT && on_mount(spec, ipath))
 			return 0;
-		return elh_refuse(err, errlen, "%s: its interpreter %s %s", prog->path, prog->interp,
+		return elh_refuse(err, errlen, "%s: its interpreter %s %s", prog->path,
+				  prog->interp,
 				  errno == ENOENT ? "does not exist in the container"
 						  : "is not an executable file");
 	}
 	r = check_elf(fd, why, sizeof(why));
 	close(fd);
 	if (r < 0)
-		return elh_refuse(err, errlen, "%s: its interpreter %s %s", prog->path, prog->interp,
-				  why);
+		return elh_refuse(err, errlen, "%s: its interpreter %s %s", prog->path,
+				  prog->interp, why);
 	return 0;
 }
 
@@ -180,7 +184,8 @@ static int check_program(json_t *spec, int rootfd, const char *cwd, int fd,
 	int r;
 
 	if (n < 0)
-		return elh_refuse(err, errlen, "%s cannot be read: %s", prog->path, strerror(errno));
+		return elh_refuse(err, errlen, "%s cannot be read: %s", prog->path,
+				  strerror(errno));
 	head[n] = 0;
 	r = n >= 2 ? parse_shebang(head, prog->interp, sizeof(prog->interp), prog->iarg,
 				   sizeof(prog->iarg), why, sizeof(why))
@@ -197,7 +202,8 @@ static int check_program(json_t *spec, int rootfd, const char *cwd, int fd,
 int elh_runc_find_program(json_t *spec, const char *bundle, json_t *process,
 			  struct elh_runc_program *prog, char *err, size_t errlen)
 {
-	const char *root = json_string_value(json_object_get(json_object_get(spec, "root"), "path"));
+	const char *root =
+	    json_string_value(json_object_get(json_object_get(spec, "root"), "path"));
 	const char *name = json_string_value(json_array_get(json_object_get(process, "args"), 0));
 	const char *cwd = json_string_value(json_object_get(process, "cwd"));
 	const char *path = NULL, *dir = NULL;
@@ -237,8 +243,8 @@ int elh_runc_find_program(json_t *spec, const char *bundle, json_t *process,
 			if (errno != ENOENT && errno != ENOTDIR && errno != EACCES) {
 				r = errno;
 				close(rootfd);
-				return elh_refuse(err, errlen, "%s cannot be opened: %s", prog->path,
-						  strerror(r));
+				return elh_refuse(err, errlen, "%s cannot be opened: %s",
+						  prog->path, strerror(r));
 			}
 			if (!dir && errno == EACCES) {
 				close(rootfd);

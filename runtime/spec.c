@@ -77,7 +77,8 @@ int elh_runc_read_opts(json_t *spec, struct elh_runc_opts *o, char *err, size_t 
 
 	memset(o, 0, sizeof(*o));
 	o->platform = "kvm";
-	json_object_foreach(json_object_get(spec, "annotations"), key, v) {
+	json_object_foreach(json_object_get(spec, "annotations"), key, v)
+	{
 		const char *s = json_string_value(v);
 
 		if (strncmp(key, "elh.", 4))
@@ -86,24 +87,27 @@ int elh_runc_read_opts(json_t *spec, struct elh_runc_opts *o, char *err, size_t 
 			return elh_refuse(err, errlen, "annotation %s is not a string", key);
 		if (!strcmp(key, ELH_RUNC_ANN_PLATFORM)) {
 			if (strcmp(s, "kvm") && strcmp(s, "systrap"))
-				return elh_refuse(err, errlen, "annotation %s=%s: use kvm or systrap",
-						  key, s);
+				return elh_refuse(err, errlen,
+						  "annotation %s=%s: use kvm or systrap", key, s);
 			o->platform = s;
 		} else if (!strcmp(key, ELH_RUNC_ANN_MODE)) {
 			if (strcmp(s, "exitless") && strcmp(s, "hypercall"))
 				return elh_refuse(err, errlen,
-						  "annotation %s=%s: use exitless or hypercall", key, s);
+						  "annotation %s=%s: use exitless or hypercall",
+						  key, s);
 			o->mode = s;
 		} else if (!strcmp(key, ELH_RUNC_ANN_VCPUS)) {
 			if (!vcpus_valid(s))
 				return elh_refuse(err, errlen,
-						  "annotation %s=%s: use 1 to 64, or per-thread", key, s);
+						  "annotation %s=%s: use 1 to 64, or per-thread",
+						  key, s);
 			o->vcpus = s;
 		} else {
-			return elh_refuse(err, errlen,
-					  "unknown annotation %s (elh-runc knows " ELH_RUNC_ANN_PLATFORM
-					  ", " ELH_RUNC_ANN_MODE " and " ELH_RUNC_ANN_VCPUS ")",
-					  key);
+			return elh_refuse(
+			    err, errlen,
+			    "unknown annotation %s (elh-runc knows " ELH_RUNC_ANN_PLATFORM
+			    ", " ELH_RUNC_ANN_MODE " and " ELH_RUNC_ANN_VCPUS ")",
+			    key);
 		}
 	}
 	return 0;
@@ -164,7 +168,8 @@ int elh_runc_wrap_process(json_t *process, const struct elh_runc_opts *o,
 			r |= json_array_append_new(args, json_string(prog->iarg));
 	}
 	r |= json_array_append_new(args, json_string(prog->found ? prog->path : a0));
-	json_array_foreach(old, i, a) {
+	json_array_foreach(old, i, a)
+	{
 		if (i)
 			r |= json_array_append(args, a);
 	}
@@ -177,7 +182,8 @@ static int has_destination(json_t *mounts, const char *dest)
 	json_t *m;
 	size_t i;
 
-	json_array_foreach(mounts, i, m) {
+	json_array_foreach(mounts, i, m)
+	{
 		const char *d = json_string_value(json_object_get(m, "destination"));
 
 		if (d && !strcmp(d, dest))
@@ -207,8 +213,10 @@ static json_t *object_at(json_t *obj, const char *key)
 	return json_object_set_new(obj, key, o) ? NULL : o;
 }
 
-/* /dev/kvm as the host has it, in the container's devices and in its
- * device cgroup's rules. */
+/* /dev/kvm with the host's numbers, in the container's devices and in its
+ * device cgroup's rules.  Whatever user the process runs as, it is elh that
+ * opens the device: the container's node is open to all (mode 0666), as
+ * the container's own /dev is its alone. */
 static int add_kvm(json_t *spec, const struct stat *st, char *err, size_t errlen)
 {
 	json_t *linux_ = object_at(spec, "linux"), *devices, *rules, *e;
@@ -219,18 +227,18 @@ static int add_kvm(json_t *spec, const struct stat *st, char *err, size_t errlen
 	rules = linux_ ? array_at(object_at(linux_, "resources"), "devices") : NULL;
 	if (!devices || !rules)
 		return elh_refuse(err, errlen, "out of memory");
-	json_array_foreach(devices, i, e) {
+	json_array_foreach(devices, i, e)
+	{
 		const char *p = json_string_value(json_object_get(e, "path"));
 
 		if (p && !strcmp(p, "/dev/kvm"))
 			return 0;
 	}
-	r |= json_array_append_new(
-		devices, json_pack("{s:s, s:s, s:I, s:I, s:i, s:I, s:I}", "path", "/dev/kvm", "type",
-				   "c", "major", (json_int_t)major(st->st_rdev), "minor",
-				   (json_int_t)minor(st->st_rdev), "fileMode",
-				   (int)(st->st_mode & 0777), "uid", (json_int_t)st->st_uid,
-				   "gid", (json_int_t)st->st_gid));
+	r |= json_array_append_new(devices, json_pack("{s:s, s:s, s:I, s:I, s:i, s:i, s:i}", "path",
+						      "/dev/kvm", "type", "c", "major",
+						      (json_int_t)major(st->st_rdev), "minor",
+						      (json_int_t)minor(st->st_rdev), "fileMode",
+						      0666, "uid", 0, "gid", 0));
 	r |= json_array_append_new(rules,
 				   json_pack("{s:b, s:s, s:I, s:I, s:s}", "allow", 1, "type", "c",
 					     "major", (json_int_t)major(st->st_rdev), "minor",
@@ -251,10 +259,10 @@ int elh_runc_adjust_spec(json_t *spec, const char *elh, const struct elh_runc_op
 		return elh_refuse(err, errlen, "cannot find elh at %s: %s", elh, strerror(errno));
 	/* Last, so that no other mount hides it. */
 	if (!has_destination(mounts, ELH_RUNC_GUEST_ELH) &&
-	    json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:[s,s,s,s]}", "destination",
-						    ELH_RUNC_GUEST_ELH, "type", "bind", "source",
-						    real, "options", "bind", "ro", "nosuid",
-						    "nodev")))
+	    json_array_append_new(mounts,
+				  json_pack("{s:s, s:s, s:s, s:[s,s,s,s]}", "destination",
+					    ELH_RUNC_GUEST_ELH, "type", "bind", "source", real,
+					    "options", "bind", "ro", "nosuid", "nodev")))
 		return elh_refuse(err, errlen, "out of memory");
 	if (!strcmp(o->platform, "kvm") && stat("/dev/kvm", &st) == 0 && S_ISCHR(st.st_mode))
 		return add_kvm(spec, &st, err, errlen);

@@ -84,6 +84,25 @@ if [ "$platform" = systrap ]; then
 	both children '["sh", "-c", "x=$(echo from a child); echo $x; sh -c \"exit 9\"; echo status $?"]'
 fi
 
+# A bundle run again is adjusted once: elh does not run elh.
+run_capture hello.again rt elh run --bundle b-hello-elh hello
+if same hello.elh hello.again && [ "$(grep -c '"/.elh/elh"' b-hello-elh/config.json)" -eq 2 ]; then
+	verdict rerun ok # the process's args[0] and the mount's destination
+else
+	verdict rerun fail "$(grep -c '"/.elh/elh"' b-hello-elh/config.json) mentions of /.elh/elh"
+fi
+
+# --version is elh-runc's, then runc's; features are runc's.
+rt elh --version >version.out
+"$RUNC" --version >runc-version.out
+if [ "$(head -n 1 version.out)" = "elh-runc version $("$ELH" --version | sed 's/^elh //')" ] &&
+	[ "$(tail -n +2 version.out)" = "$(cat runc-version.out)" ] &&
+	[ "$(rt elh features)" = "$("$RUNC" features)" ]; then
+	verdict version-features ok
+else
+	verdict version-features fail "$(cat version.out)"
+fi
+
 # The container's init is elh itself.
 make_bundle b-init "$TMP/rootfs-elh" '["cat", "/proc/1/cmdline"]' "$ann"
 run_capture init rt elh run --bundle b-init init
