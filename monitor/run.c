@@ -1,5 +1,7 @@
 /* Running a virtualized process: set up the VM, load the program, run it. */
+#ifndef ELH_STATIC
 #include <dlfcn.h>
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -166,15 +168,18 @@ int elh_run(const struct elh_run_options *opt)
 
 	if (setup_fds(vm, err, sizeof(err)) < 0)
 		goto setup_failed;
+#ifndef ELH_STATIC
 	/* glibc's pthread_exit, which ends a vCPU thread, unwinds through
 	 * libgcc_s and dlopens it the first time: that open would take a free
 	 * fd in the guest's range while the guest runs, where a guest call can
-	 * see it.  Load it now, while no guest fd exists. */
+	 * see it.  Load it now, while no guest fd exists.  (A static elh, the
+	 * one elh-runc puts in containers, has the unwinder linked in.) */
 	if (!dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_NODELETE)) {
 		snprintf(err, sizeof(err), "cannot load libgcc_s.so.1 (needed to end threads): %s",
 			 dlerror());
 		goto setup_failed;
 	}
+#endif
 	if (elh_sys_stats_init(vm) < 0 || elh_signal_init(vm) < 0) {
 		snprintf(err, sizeof(err), "out of memory");
 		goto setup_failed;
