@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "regs.h"
+#include "vm.h"
 
 struct elh_vm;
 struct elh_vcpu;
@@ -70,8 +71,19 @@ struct elh_platform {
  * so that a platform may keep the state in the vCPU instead of copying it
  * at every exit (an ioctl each way on KVM).  On cpu's own thread.
  */
-void elh_vcpu_fpu_sync(struct elh_vcpu *cpu);
-void elh_vcpu_fpu_written(struct elh_vcpu *cpu);
+static inline void elh_vcpu_fpu_sync(struct elh_vcpu *cpu)
+{
+	if (cpu->fpu_stale) {
+		cpu->vm->platform->fpu_fetch(cpu);
+		cpu->fpu_stale = 0;
+	}
+}
+
+static inline void elh_vcpu_fpu_written(struct elh_vcpu *cpu)
+{
+	cpu->fpu_stale = 0;
+	cpu->fpu_dirty = 1;
+}
 
 extern const struct elh_platform elh_platform_systrap;
 extern const struct elh_platform elh_platform_kvm;

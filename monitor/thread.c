@@ -53,19 +53,6 @@ struct elh_vcpu *elh_vcpu_new(struct elh_vm *vm)
 	return cpu;
 }
 
-void elh_vcpu_fpu_sync(struct elh_vcpu *cpu)
-{
-	if (cpu->fpu_stale) {
-		cpu->vm->platform->fpu_fetch(cpu);
-		cpu->fpu_stale = 0;
-	}
-}
-
-void elh_vcpu_fpu_written(struct elh_vcpu *cpu)
-{
-	cpu->fpu_stale = 0;
-	cpu->fpu_dirty = 1;
-}
 
 void elh_thread_register(struct elh_vcpu *cpu)
 {

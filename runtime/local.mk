@@ -15,5 +15,6 @@ pkglibexec_PROGRAMS = runtime/elh-static
 runtime_elh_static_SOURCES = $(elh_SOURCES)
 runtime_elh_static_CFLAGS = $(elh_CFLAGS) -DELH_STATIC
 runtime_elh_static_LDFLAGS = -static-pie
+runtime_elh_static_LDADD = $(elh_LDADD)
 
 EXTRA_DIST += runtime/README.md

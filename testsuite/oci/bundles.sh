@@ -79,10 +79,7 @@ both path-lookup '["echo", "found", "in", "PATH"]'
 both script '["/bin/hello.sh", "a", "b"]'
 both script-in-path '["hello.sh", "c"]'
 both not-found '["sh", "-c", "nosuch; echo status $?"]'
-if [ "$platform" = systrap ]; then
-	# elh's KVM platform has no fork yet.
-	both children '["sh", "-c", "x=$(echo from a child); echo $x; sh -c \"exit 9\"; echo status $?"]'
-fi
+both children '["sh", "-c", "x=$(echo from a child); echo $x; sh -c \"exit 9\"; echo status $?"]'
 
 # A bundle run again is adjusted once: elh does not run elh.
 run_capture hello.again rt elh run --bundle b-hello-elh hello
