@@ -186,7 +186,7 @@ static char **exec_options(const struct elh_run_options *opt, int *n)
 	return v;
 }
 
-static int cmd_run(int argc, char **argv)
+static int cmd_run(char *self, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, 'm' },
@@ -315,7 +315,7 @@ static int cmd_run(int argc, char **argv)
 	opt.argv = argv + optind;
 	if (argv0)
 		opt.argv[0] = argv0;
-	opt.self = argv[0];
+	opt.self = self;
 	opt.opts = exec_options(&opt, &opt.nopts);
 	return elh_run(&opt);
 }
@@ -337,7 +337,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "check-kvm"))
 		return check_kvm();
 	if (!strcmp(argv[1], "run"))
-		return cmd_run(argc - 1, argv + 1);
+		return cmd_run(argv[0], argc - 1, argv + 1);
 	fprintf(stderr, "elh: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;
