@@ -20,6 +20,7 @@ elh_core_sources = \
 	monitor/thread.c monitor/thread.h \
 	monitor/signal.c monitor/signal.h \
 	monitor/special.h monitor/vm.h \
-	monitor/platform.h monitor/platform-systrap.c monitor/platform-kvm.c
+	monitor/platform.h monitor/platform-systrap.c monitor/platform-kvm.c \
+	monitor/fault.c monitor/fault.h
 
 EXTRA_DIST += monitor/README.md

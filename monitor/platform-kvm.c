@@ -37,15 +37,12 @@
 #include <stdarg.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "kvm.h"
 #include "exitless.h"
-#include "guestmem.h"
+#include "fault.h"
 #include "icall.h"
-#include "insn.h"
-#include "memory.h"
 #include "kvmguest.h"
 #include "pagetable.h"
 #include "platform.h"
@@ -133,9 +130,9 @@ static struct {
 	unsigned max_vcpus; /* KVM's limit and ours */
 
 	pthread_mutex_t lock;			       /* the fields below */
-	struct kvm_vcpu_state *all[ELH_KVM_MAX_VCPUS]; /* by index */
-	unsigned nvcpus;
-	struct kvm_vcpu_state *free; /* kept for reuse */
+	struct kvm_vcpu_state *all[ELH_KVM_MAX_VCPUS]; /* by index; NULL if its set-up failed */
+	unsigned nvcpus;			       /* ids KVM has given out */
+	struct kvm_vcpu_state *free;		       /* kept for reuse */
 
 	uint64_t exits[EXIT_NCAUSES]; /* atomic */
 } K = { .kvm = -1, .vm = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -252,7 +249,7 @@ static int get_cpuid(char *err, size_t errlen)
 	/* FSGSBASE (CPUID.(7,0):EBX bit 0): nptl-elh switches threads with
 	 * wrfsbase at CPL 3, without an exit, when CR4 enables it.  PVM
 	 * supports it but does not report it: the host CPU's bit decides,
-	 * confirmed by a trial of CR4 (first_vcpu). */
+	 * and the first vCPU's trial of CR4 confirms it (create_vcpu). */
 	K.fsgsbase = __get_cpuid_count(7, 0, &a, &b, &c, &d) && elh_kvm_fsgsbase_usable(b, 1);
 	/* XCR0: the host's state components (those the monitor saves in
 	 * signal frames) that KVM supports, CPUID.(0xd,0):EDX:EAX. */
@@ -272,13 +269,13 @@ static int get_cpuid(char *err, size_t errlen)
 	return 0;
 }
 
-static void set_cpuid_fsgsbase(int on)
+static void clear_cpuid_fsgsbase(void)
 {
 	for (uint32_t i = 0; i < K.cpuid->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &K.cpuid->entries[i];
 
 		if (e->function == 7 && e->index == 0)
-			e->ebx = on ? e->ebx | 1 : e->ebx & ~1u;
+			e->ebx &= ~1u;
 	}
 }
 
@@ -412,7 +409,10 @@ static struct kvm_vcpu_state *create_vcpu(struct elh_vm *vm, char *err, size_t e
 		return NULL;
 	}
 	v->index = K.nvcpus;
-	v->fd = move_high(vm, ioctl(K.vm, KVM_CREATE_VCPU, v->index));
+	v->fd = ioctl(K.vm, KVM_CREATE_VCPU, v->index);
+	if (v->fd >= 0)
+		K.nvcpus++; /* the id is KVM's now, whatever fails below */
+	v->fd = move_high(vm, v->fd);
 	if (v->fd < 0) {
 		if (errno == EMFILE) {
 			struct rlimit rl = { 0, 0 };
@@ -444,14 +444,14 @@ static struct kvm_vcpu_state *create_vcpu(struct elh_vm *vm, char *err, size_t e
 	}
 	v->stack_top = elh_kvm_build_slice(K.sys, K.sys_gpa, v->index);
 	if (set_sregs(v, K.fsgsbase) < 0) {
-		if (!K.fsgsbase || K.nvcpus) {
+		if (!K.fsgsbase || v->index) {
 			fail(err, errlen, "KVM_SET_SREGS");
 			goto undo;
 		}
 		/* The first vCPU's trial: no FSGSBASE for the guest.  KVM
 		 * takes a new CPUID until the vCPU first runs. */
 		K.fsgsbase = 0;
-		set_cpuid_fsgsbase(0);
+		clear_cpuid_fsgsbase();
 		if (ioctl(v->fd, KVM_SET_CPUID2, K.cpuid) < 0 || set_sregs(v, 0) < 0) {
 			fail(err, errlen, "KVM_SET_SREGS");
 			goto undo;
@@ -486,7 +486,7 @@ static struct kvm_vcpu_state *create_vcpu(struct elh_vm *vm, char *err, size_t e
 		K.tsc_host = 0;
 		elh_clock_disable();
 	}
-	K.all[K.nvcpus++] = v;
+	K.all[v->index] = v;
 	return v;
 
 undo:
@@ -583,81 +583,6 @@ static void segv(struct elh_exit *exit, int code, uint64_t addr)
 	exit->info.si_signo = SIGSEGV;
 	exit->info.si_code = code;
 	exit->info.si_addr = (void *)(uintptr_t)addr;
-}
-
-/* Can the host read the byte at a?  Not for a file mapping past the end
- * of its file, whatever its protection (SIGBUS). */
-static int host_readable(uint64_t a)
-{
-	char c;
-	struct iovec local = { &c, 1 }, remote = { (void *)(uintptr_t)a, 1 };
-
-	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == 1;
-}
-
-/* Would the access [a, a + size) fault, as Linux says it: 0 if not, or
- * the signal and code, with *at the first byte that faults. */
-static int check_access(struct elh_vm *vm, uint64_t a, uint64_t size, int need, int *code,
-			uint64_t *at)
-{
-	uint64_t end = a + size;
-
-	while (a < end) {
-		struct elh_vma vma;
-
-		*at = a;
-		if (elh_guest_range(&vm->arena, a, 1) < 0 || elh_mm_lookup(vm, a, &vma) < 0) {
-			*code = SEGV_MAPERR;
-			return SIGSEGV;
-		}
-		if (!(vma.prot & need)) {
-			*code = SEGV_ACCERR;
-			return SIGSEGV;
-		}
-		if (!host_readable(a)) {
-			*code = BUS_ADRERR;
-			return SIGBUS;
-		}
-		a = (a | (ELH_PAGE_SIZE - 1)) + 1;
-	}
-	return 0;
-}
-
-/*
- * KVM_RUN refused a guest access (EFAULT): find which one, from the
- * instruction at rip and the guest's mappings, so that the program's
- * signal names the address and the reason as Linux would.  hint: the
- * address KVM gave, if any.
- */
-static void memory_fault(struct elh_vcpu *cpu, struct elh_exit *exit, uint64_t hint)
-{
-	struct elh_vm *vm = cpu->vm;
-	struct elh_access acc[ELH_INSN_MAX_ACCESSES];
-	uint8_t code[ELH_INSN_MAX];
-	size_t len = sizeof(code);
-	uint64_t rip = cpu->regs.rip, at;
-	int n, sig, si_code;
-
-	sig = check_access(vm, rip, 1, PROT_EXEC, &si_code, &at);
-	if (!sig) {
-		/* The instruction may end at the last readable byte. */
-		while (len && elh_guest_read(&vm->arena, code, rip, len) < 0)
-			len--;
-		n = elh_insn_accesses(code, len, &cpu->regs, acc);
-		for (int i = 0; i < n && !sig; i++)
-			sig = check_access(vm, acc[i].addr, acc[i].size,
-					   acc[i].write ? PROT_WRITE
-							: PROT_READ | PROT_WRITE | PROT_EXEC,
-					   &si_code, &at);
-	}
-	if (!sig) {
-		/* Nothing the mappings explain: still the program's SIGSEGV. */
-		sig = SIGSEGV;
-		si_code = SEGV_ACCERR;
-		at = hint;
-	}
-	segv(exit, si_code, at);
-	exit->info.si_signo = sig;
 }
 
 /* An exception reached the stubs: a system call (PVM), the program's own
@@ -849,10 +774,11 @@ static void kvm_run_vcpu(struct elh_vcpu *cpu, struct elh_exit *exit)
 		if (r < 0 && e == EFAULT) {
 			/* An arena page the host protects or has not mapped. */
 			count_exit(EXIT_MEMORY);
-			memory_fault(cpu, exit,
-				     v->run->exit_reason == KVM_EXIT_MEMORY_FAULT
-					 ? memory_fault_gpa(v->run)
-					 : 0);
+			exit->reason = ELH_EXIT_FAULT;
+			elh_fault_explain(cpu->vm, &cpu->regs, &exit->info,
+					  v->run->exit_reason == KVM_EXIT_MEMORY_FAULT
+					      ? memory_fault_gpa(v->run)
+					      : 0);
 			return;
 		}
 		if (r < 0)
@@ -1044,6 +970,8 @@ static void kvm_fork_child(struct elh_vcpu *cpu)
 
 	pthread_mutex_init(&K.lock, NULL);
 	for (unsigned i = 0; i < K.nvcpus; i++) {
+		if (!K.all[i])
+			continue;    /* its set-up failed */
 		close(K.all[i]->fd); /* kvm_run is not mapped here (MADV_DONTFORK) */
 		free(K.all[i]);
 		K.all[i] = NULL;

@@ -30,9 +30,9 @@ testsuite_unit_test_elf_SOURCES = testsuite/unit/test-elf.c monitor/loader.c mon
 testsuite_unit_test_elf_CFLAGS = $(unit_cflags)
 testsuite_unit_test_elf_LDADD = $(unit_ldadd)
 testsuite_unit_test_memory_SOURCES = testsuite/unit/test-memory.c monitor/memory.c monitor/errors.c \
-	monitor/guestmem.c
-testsuite_unit_test_memory_CFLAGS = $(unit_cflags)
-testsuite_unit_test_memory_LDADD = $(unit_ldadd)
+	monitor/guestmem.c monitor/fault.c arch/x86_64/insn.c
+testsuite_unit_test_memory_CFLAGS = $(unit_cflags) $(CAPSTONE_CFLAGS)
+testsuite_unit_test_memory_LDADD = $(unit_ldadd) $(CAPSTONE_LIBS)
 testsuite_unit_test_loader_SOURCES = testsuite/unit/test-loader.c monitor/loader.c monitor/errors.c \
 	monitor/memory.c monitor/guestmem.c
 testsuite_unit_test_loader_CFLAGS = $(unit_cflags)

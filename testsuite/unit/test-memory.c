@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "unit.h"
+#include "fault.h"
 #include "memory.h"
 #include "vm.h"
 
@@ -782,6 +783,69 @@ START_TEST(concurrent_mmap_munmap)
 }
 END_TEST
 
+/* The fault of the instruction insn (NULL: the one already there) at
+ * code_at, as KVM reports it (no address): where and why, from the
+ * instruction and the mappings (fault.c). */
+static siginfo_t explain(long code_at, const uint8_t *insn, size_t len, uint64_t rax)
+{
+	struct elh_regs r;
+	siginfo_t si;
+
+	if (insn)
+		ck_assert_int_eq(elh_guest_write(&vm.arena, code_at, insn, len), 0);
+	memset(&r, 0, sizeof(r));
+	r.rip = code_at;
+	r.rax = rax;
+	r.rsp = code_at + PG; /* unused: no stack access below */
+	elh_fault_explain(&vm, &r, &si, 0);
+	return si;
+}
+
+START_TEST(fault_explained)
+{
+	static const uint8_t store[] = { 0xc7, 0x40, 0x08, 1, 0, 0, 0 }; /* movl $1, 8(%rax) */
+	static const uint8_t load[] = { 0x48, 0x8b, 0x40, 0xfc };       /* mov -4(%rax), %rax */
+	long text = SYS(mmap, 0, PG, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long data = SYS(mmap, 0, 3 * PG, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int fd = temp_file(1, 'f');
+	long file;
+	siginfo_t si;
+
+	ck_assert_int_gt(text, 0);
+	ck_assert_int_gt(data, 0);
+	/* A write to a read-only page: ACCERR at the byte written. */
+	ck_assert_int_eq(SYS(mprotect, data + PG, PG, PROT_READ), 0);
+	si = explain(text, store, sizeof(store), data + PG + 0x100);
+	ck_assert_int_eq(si.si_signo, SIGSEGV);
+	ck_assert_int_eq(si.si_code, SEGV_ACCERR);
+	ck_assert_uint_eq((uintptr_t)si.si_addr, data + PG + 0x108);
+	/* A read of it is fine; of a PROT_NONE page it is not. */
+	ck_assert_int_eq(SYS(mprotect, data + 2 * PG, PG, PROT_NONE), 0);
+	si = explain(text, load, sizeof(load), data + 2 * PG + 4);
+	ck_assert_int_eq(si.si_code, SEGV_ACCERR);
+	ck_assert_uint_eq((uintptr_t)si.si_addr, data + 2 * PG);
+	/* An access across into a page that is not mapped: MAPERR at the
+	 * first byte of that page. */
+	ck_assert_int_eq(SYS(munmap, data + 2 * PG, PG), 0);
+	si = explain(text, load, sizeof(load), data + 2 * PG + 2);
+	ck_assert_int_eq(si.si_code, SEGV_MAPERR);
+	ck_assert_uint_eq((uintptr_t)si.si_addr, data + 2 * PG);
+	/* A file mapping past the end of its file: SIGBUS. */
+	file = SYS(mmap, 0, 2 * PG, RW, MAP_SHARED, fd, 0);
+	ck_assert_int_gt(file, 0);
+	si = explain(text, load, sizeof(load), file + PG + 0x14);
+	ck_assert_int_eq(si.si_signo, SIGBUS);
+	ck_assert_int_eq(si.si_code, BUS_ADRERR);
+	ck_assert_uint_eq((uintptr_t)si.si_addr, file + PG + 0x10);
+	/* Code on a page that may not be executed: the fetch faults. */
+	ck_assert_int_eq(SYS(mprotect, text, PG, PROT_READ), 0);
+	si = explain(text, NULL, 0, data + 4);
+	ck_assert_int_eq(si.si_code, SEGV_ACCERR);
+	ck_assert_uint_eq((uintptr_t)si.si_addr, text);
+	close(fd);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("memory");
@@ -808,6 +872,7 @@ int main(void)
 	tcase_add_test(tc, msync_and_mincore_errors);
 	tcase_add_test(tc, stack_and_guard);
 	tcase_add_test(tc, concurrent_mmap_munmap);
+	tcase_add_test(tc, fault_explained);
 	suite_add_tcase(s, tc);
 	return elh_unit_run(s);
 }
