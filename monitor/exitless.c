@@ -30,8 +30,23 @@
 #define WORKER_SPIN_START_NS 50000
 /* A worker started beyond the configured number ends after this long idle. */
 #define EXTRA_IDLE_NS 1000000000ull
-/* The longest a guest thread spins for its completion before it sleeps. */
+/* The longest a guest thread spins for its completion before it sleeps,
+ * where the platform has not measured what sleeping costs: a trap into the
+ * monitor and back (elh_vm.exit_ns), as long as spinning that long (the
+ * rule that keeps the waste at most twice the best choice), within
+ * bounds. */
 #define GUEST_SPIN_NS 20000
+#define GUEST_SPIN_MIN_NS 2000
+#define GUEST_SPIN_MAX_NS 200000
+
+static uint32_t guest_spin_ns(const struct elh_vm *vm)
+{
+	if (!vm->exit_ns)
+		return GUEST_SPIN_NS;
+	if (vm->exit_ns < GUEST_SPIN_MIN_NS)
+		return GUEST_SPIN_MIN_NS;
+	return vm->exit_ns > GUEST_SPIN_MAX_NS ? GUEST_SPIN_MAX_NS : vm->exit_ns;
+}
 
 struct worker {
 	pid_t tid;
@@ -379,7 +394,7 @@ int elh_exitless_start(struct elh_vm *vm, int workers, int max_workers, int vcpu
 	}
 	memcpy(area->exitless, pool.allowed, sizeof(pool.allowed));
 	/* A guess (3 ticks per ns) until the clock has measured the TSC. */
-	area->spin_tsc = GUEST_SPIN_NS * 3;
+	area->spin_tsc = guest_spin_ns(vm) * 3;
 	area->version = ELH_ABI_VERSION;
 	area->vcpus = (uint32_t)vcpus;
 	pool.vm = vm;
@@ -388,7 +403,7 @@ int elh_exitless_start(struct elh_vm *vm, int workers, int max_workers, int vcpu
 		CPU_ZERO(&pool.cpus);
 	pool.base = workers > 0 ? workers : 1;
 	pool.max = max_workers > pool.base ? max_workers : pool.base + 1;
-	if (elh_clock_start(vm, &area->clock, &area->spin_tsc, GUEST_SPIN_NS, err, errlen) < 0)
+	if (elh_clock_start(vm, &area->clock, &area->spin_tsc, guest_spin_ns(vm), err, errlen) < 0)
 		return -1;
 	__atomic_store_n(&area->magic, ELH_ABI_MAGIC, __ATOMIC_RELEASE);
 	vm->exitless_area = addr;

@@ -37,6 +37,7 @@ struct elh_vm {
 	int mn;          /* --vcpus N: N, and the guest switches its own FS base (nptl-elh) */
 	int fsgsbase;    /* the guest may use wrfsbase & co (AT_HWCAP2, set by the platform) */
 	int tsc_host;    /* the guest's rdtsc reads the host's TSC (set by the platform) */
+	uint32_t exit_ns; /* a trap into the monitor and back, measured by the platform; 0: not */
 	FILE *trace_out; /* the monitor's own copy of stderr */
 
 	const struct elh_platform *platform;
