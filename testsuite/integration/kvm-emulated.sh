@@ -1,6 +1,7 @@
 #!/bin/sh
 # The KVM platform on a host without KVM: the integration corpus compared
-# as kvm-static.sh does (natively vs `elh run` on KVM, in every mode),
+# as kvm-static.sh does (natively vs `elh run` on KVM, in every mode), and
+# Debian's busybox applets as busybox-kvm.sh does,
 # inside a VM that qemu emulates with AMD-V (testsuite/vm/elh-vm), where
 # /dev/kvm works.  The programs are built on the host; the VM runs them,
 # natively too, so that both runs see the same system.
@@ -21,7 +22,10 @@ set -e
 export ELH='$ELH' ELH_MUSL_GCC='$ELH_MUSL_GCC' MUSL_GCC='$MUSL_GCC'
 export top_srcdir='$top_srcdir' top_builddir='$top_builddir' COMPARE_BUILT='$TMP/bin'
 '$ELH' check-kvm
-exec sh '$top_srcdir/testsuite/integration/compare.sh' -static kvm
+st=0
+sh '$top_srcdir/testsuite/integration/compare.sh' -static kvm || st=\$?
+sh '$top_srcdir/testsuite/integration/busybox.sh' kvm || st=\$?
+exit \$st
 EOS
 set +e
 "$top_srcdir/testsuite/vm/elh-vm" -t "${ELH_VM_TIMEOUT:-2400}" "$TMP" "$TMP/in-vm.sh" >"$TMP/console" 2>&1
@@ -29,4 +33,4 @@ st=$?
 set -e
 cat "$TMP/console"
 [ $st -ne 77 ] || skip "$(grep '^elh-vm: cannot make a VM' "$TMP/console")"
-[ $st -eq 0 ] || fail "the corpus on KVM in the emulated VM: status $st"
+[ $st -eq 0 ] || fail "the corpus or busybox on KVM in the emulated VM: status $st"
