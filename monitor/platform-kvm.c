@@ -43,7 +43,9 @@
 #include "kvm.h"
 #include "exitless.h"
 #include "fault.h"
+#include "guestmem.h"
 #include "icall.h"
+#include "insn.h"
 #include "kvmguest.h"
 #include "pagetable.h"
 #include "platform.h"
@@ -73,6 +75,7 @@
 #define CR4_PAE	       (1u << 5)
 #define CR4_OSFXSR     (1u << 9)
 #define CR4_OSXMMEXCPT (1u << 10)
+#define CR4_UMIP       (1u << 11)
 #define CR4_FSGSBASE   (1u << 16)
 #define CR4_OSXSAVE    (1u << 18)
 
@@ -125,6 +128,7 @@ static struct {
 	uint64_t xcr0; /* the host's, less what KVM cannot give a guest */
 	enum elh_kvm_entry entry;
 	int fsgsbase;	    /* CR4.FSGSBASE is set in every vCPU */
+	int umip;	    /* CR4.UMIP is set: sgdt & co trap, the monitor spoofs them */
 	int fsgsbase_kvm;   /* KVM_GET_SUPPORTED_CPUID reported it */
 	int tsc_host;	    /* every vCPU's TSC reads the host's */
 	int sync_regs;	    /* registers through kvm_run (KVM_CAP_SYNC_REGS) */
@@ -252,7 +256,13 @@ static int get_cpuid(char *err, size_t errlen)
 	 * wrfsbase at CPL 3, without an exit, when CR4 enables it.  PVM
 	 * supports it but does not report it: the host CPU's bit decides,
 	 * and the first vCPU's trial of CR4 confirms it (create_vcpu). */
-	K.fsgsbase = __get_cpuid_count(7, 0, &a, &b, &c, &d) && elh_kvm_fsgsbase_usable(b, 1);
+	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+		b = c = 0;
+	K.fsgsbase = elh_kvm_fsgsbase_usable(b, 1);
+	/* UMIP (CPUID.(7,0):ECX bit 2): sgdt, sidt, sldt, str and smsw at
+	 * CPL 3 would tell the program where the system area is; with
+	 * CR4.UMIP they raise #GP, and the monitor answers as Linux does. */
+	K.umip = (c >> 2) & 1;
 	/* XCR0: the host's state components (those the monitor saves in
 	 * signal frames) that KVM supports, CPUID.(0xd,0):EDX:EAX. */
 	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
@@ -264,6 +274,8 @@ static int get_cpuid(char *err, size_t errlen)
 			K.fsgsbase_kvm = e->ebx & 1;
 			if (K.fsgsbase)
 				e->ebx |= 1;
+			if (K.umip)
+				e->ecx |= 1u << 2;
 		}
 		if (e->function == 0xd && e->index == 0)
 			K.xcr0 &= ((uint64_t)e->edx << 32) | e->eax;
@@ -271,13 +283,22 @@ static int get_cpuid(char *err, size_t errlen)
 	return 0;
 }
 
-static void clear_cpuid_fsgsbase(void)
+/* What the guest's CR4 adds to the fixed bits: the features in use. */
+static uint64_t cr4_features(void)
+{
+	return (K.fsgsbase ? CR4_FSGSBASE : 0) | (K.umip ? CR4_UMIP : 0);
+}
+
+/* Drop the features KVM refused from the guest's CPUID too. */
+static void cpuid_features(void)
 {
 	for (uint32_t i = 0; i < K.cpuid->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &K.cpuid->entries[i];
 
-		if (e->function == 7 && e->index == 0)
-			e->ebx &= ~1u;
+		if (e->function == 7 && e->index == 0) {
+			e->ebx = K.fsgsbase ? e->ebx : e->ebx & ~1u;
+			e->ecx = K.umip ? e->ecx : e->ecx & ~(1u << 2);
+		}
 	}
 }
 
@@ -308,15 +329,14 @@ static void user_segments(struct kvm_sregs *sr, uint64_t fs_base, uint64_t gs_ba
 	sr->gs.base = gs_base;
 }
 
-static int set_sregs(struct kvm_vcpu_state *v, int fsgsbase)
+static int set_sregs(struct kvm_vcpu_state *v, uint64_t features)
 {
 	struct kvm_sregs sr;
 
 	if (ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
 		return -1;
 	sr.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
-	sr.cr4 =
-	    CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE | (fsgsbase ? CR4_FSGSBASE : 0);
+	sr.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE | features;
 	sr.cr3 = K.cr3;
 	sr.efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
 	user_segments(&sr, 0, 0);
@@ -334,10 +354,10 @@ static int set_sregs(struct kvm_vcpu_state *v, int fsgsbase)
 	sr.idt.limit = 32 * 16 - 1;
 	if (ioctl(v->fd, KVM_SET_SREGS, &sr) < 0)
 		return -1;
-	if (!fsgsbase)
+	if (!features)
 		return 0;
-	/* A KVM that cannot give FSGSBASE may take the bit and drop it. */
-	return ioctl(v->fd, KVM_GET_SREGS, &sr) == 0 && (sr.cr4 & CR4_FSGSBASE) ? 0 : -1;
+	/* A KVM that cannot give a feature may take its bit and drop it. */
+	return ioctl(v->fd, KVM_GET_SREGS, &sr) == 0 && (sr.cr4 & features) == features ? 0 : -1;
 }
 
 static inline uint64_t rdtsc_ordered(void)
@@ -445,17 +465,21 @@ static struct kvm_vcpu_state *create_vcpu(struct elh_vm *vm, char *err, size_t e
 		goto undo;
 	}
 	v->stack_top = elh_kvm_build_slice(K.sys, K.sys_gpa, v->index);
-	if (set_sregs(v, K.fsgsbase) < 0) {
-		if (!K.fsgsbase || v->index) {
+	/* The first vCPU tries the features: what KVM refuses, the guest
+	 * goes without, UMIP first (KVM takes a new CPUID until the vCPU
+	 * first runs).  Later vCPUs get what the first one got. */
+	while (set_sregs(v, cr4_features()) < 0) {
+		if (v->index || !cr4_features()) {
 			fail(err, errlen, "KVM_SET_SREGS");
 			goto undo;
 		}
-		/* The first vCPU's trial: no FSGSBASE for the guest.  KVM
-		 * takes a new CPUID until the vCPU first runs. */
-		K.fsgsbase = 0;
-		clear_cpuid_fsgsbase();
-		if (ioctl(v->fd, KVM_SET_CPUID2, K.cpuid) < 0 || set_sregs(v, 0) < 0) {
-			fail(err, errlen, "KVM_SET_SREGS");
+		if (K.umip)
+			K.umip = 0;
+		else
+			K.fsgsbase = 0;
+		cpuid_features();
+		if (ioctl(v->fd, KVM_SET_CPUID2, K.cpuid) < 0) {
+			fail(err, errlen, "KVM_SET_CPUID2");
 			goto undo;
 		}
 	}
@@ -587,6 +611,53 @@ static void segv(struct elh_exit *exit, int code, uint64_t addr)
 	exit->info.si_addr = (void *)(uintptr_t)addr;
 }
 
+/*
+ * A #GP at CPL 3 under CR4.UMIP: if it is sgdt, sidt, sldt, str or smsw,
+ * answer as Linux does for them (its UMIP emulation: a GDT and an IDT at
+ * fixed kernel addresses with limit 0, no LDT, the TSS selector 0x40, and
+ * CR0 as Linux sets it) and step over it.  1 if it was one of them (exit
+ * then says what the guest sees), 0 if not.
+ */
+static int umip_spoof(struct elh_vcpu *cpu, struct elh_exit *exit)
+{
+	static const uint64_t gdt_base = 0xfffffffffffe0000ull, idt_base = 0xffffffffffff0000ull;
+	struct elh_vm *vm = cpu->vm;
+	uint8_t code[ELH_INSN_MAX], val[10] = { 0 };
+	size_t len = sizeof(code);
+	struct elh_umip u;
+	uint64_t word = 0;
+
+	while (len && elh_guest_read(&vm->arena, code, cpu->regs.rip, len) < 0)
+		len--;
+	elh_insn_umip(code, len, &cpu->regs, &u);
+	switch (u.insn) {
+	case ELH_UMIP_NONE: return 0;
+	case ELH_UMIP_SGDT: memcpy(val + 2, &gdt_base, 8); break;
+	case ELH_UMIP_SIDT: memcpy(val + 2, &idt_base, 8); break;
+	case ELH_UMIP_SLDT: word = 0; break;
+	case ELH_UMIP_STR: word = 0x40; break;
+	case ELH_UMIP_SMSW: word = 0x80050033; break; /* PE MP ET NE WP AM PG */
+	}
+	if (u.insn == ELH_UMIP_SLDT || u.insn == ELH_UMIP_STR || u.insn == ELH_UMIP_SMSW)
+		memcpy(val, &word, 2);
+	if (u.to_memory && elh_guest_write(&vm->arena, u.addr, val, u.size) < 0) {
+		/* Where and why the store faults, as for any other. */
+		exit->reason = ELH_EXIT_FAULT;
+		elh_fault_explain(vm, &cpu->regs, &exit->info, u.addr);
+		return 1;
+	}
+	if (!u.to_memory) {
+		uint64_t *reg = (uint64_t *)((char *)&cpu->regs + u.reg_offset);
+
+		/* A 32-bit destination clears the upper half; a 16-bit one
+		 * keeps it. */
+		*reg = u.size == 2 ? (*reg & ~0xffffull) | (word & 0xffff) : word;
+	}
+	cpu->regs.rip += u.len;
+	exit->reason = ELH_EXIT_INTERRUPT; /* nothing for the monitor to do */
+	return 1;
+}
+
 /* An exception reached the stubs: a system call (PVM), the program's own
  * fault, or elh's failure. */
 static void exception(struct elh_vcpu *cpu, struct kvm_vcpu_state *v, unsigned vec,
@@ -633,6 +704,8 @@ static void exception(struct elh_vcpu *cpu, struct kvm_vcpu_state *v, unsigned v
 	cpu->regs.rip = f.rip;
 	cpu->regs.rflags = f.rflags;
 	cpu->regs.rsp = f.rsp;
+	if (vec == 13 && K.umip && umip_spoof(cpu, exit))
+		return;
 	memset(si, 0, sizeof(*si));
 	exit->reason = ELH_EXIT_FAULT;
 	switch (vec) {
@@ -1097,6 +1170,12 @@ int elh_kvm_describe(FILE *out, char *err, size_t errlen)
 			   : "off (the host CPU lacks it or KVM refused CR4.FSGSBASE): each TLS "
 			     "switch is a call",
 		K.fsgsbase_kvm ? "reports" : "does not report");
+	fprintf(
+	    out, "umip: %s\n",
+	    K.umip
+		? "on: sgdt, sidt, sldt, str and smsw answer as on Linux, not with the system area"
+		: "off (the host CPU lacks it or KVM refused CR4.UMIP): sgdt and sidt show the "
+		  "system area");
 	fprintf(out, "exit: %.1f us for a trap into the monitor and back (the fastest of %d)\n",
 		K.exit_ns / 1000.0, PROBE_RUNS);
 	fprintf(out, "clock: %s\n",

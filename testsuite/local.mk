@@ -51,6 +51,7 @@ TESTS += \
 	testsuite/monitor/cli-errors.sh \
 	testsuite/monitor/async-signals.sh \
 	testsuite/monitor/guest-clock.sh \
+	testsuite/monitor/umip.sh \
 	testsuite/stress/exitless.sh \
 	testsuite/stress/threads.sh \
 	testsuite/stress/threads-native.sh \
@@ -68,7 +69,7 @@ TESTS += \
 
 EXTRA_DIST += testsuite/README.md testsuite/lib.sh testsuite/integration/compare.sh \
 	testsuite/integration/busybox.sh testsuite/monitor/async-signals.c \
-	testsuite/monitor/guest-clock.c \
+	testsuite/monitor/guest-clock.c testsuite/monitor/umip.c \
 	testsuite/stress/exitless-stress.c testsuite/stress/threads.c \
 	testsuite/stress/threads-native.c testsuite/stress/handoff.c \
 	$(filter %.sh,$(TESTS)) testsuite/programs testsuite/vm/elh-vm testsuite/vm/init \

@@ -34,4 +34,32 @@ struct elh_access {
 int elh_insn_accesses(const uint8_t *code, size_t len, const struct elh_regs *regs,
 		      struct elh_access out[ELH_INSN_MAX_ACCESSES]);
 
+/*
+ * The instructions CR4.UMIP stops at CPL 3 (they raise #GP): which one is
+ * at regs->rip, and where it would store.  For spoofing them as Linux
+ * does (elh_insn_umip).
+ */
+enum elh_umip_insn {
+	ELH_UMIP_NONE, /* not one of them, or it does not decode */
+	ELH_UMIP_SGDT,
+	ELH_UMIP_SIDT,
+	ELH_UMIP_SMSW,
+	ELH_UMIP_SLDT,
+	ELH_UMIP_STR,
+};
+
+struct elh_umip {
+	enum elh_umip_insn insn;
+	unsigned len;  /* the instruction's length */
+	int to_memory; /* 1: the result goes to addr, size bytes */
+	uint64_t addr;
+	unsigned size;	   /* bytes stored (memory) or the register's width */
+	size_t reg_offset; /* otherwise: the register, an offset in struct elh_regs */
+};
+
+/* Fill *out for the instruction in code[0..len) at regs->rip; out->insn is
+ * ELH_UMIP_NONE for any other instruction. */
+void elh_insn_umip(const uint8_t *code, size_t len, const struct elh_regs *regs,
+		   struct elh_umip *out);
+
 #endif

@@ -1,6 +1,7 @@
-/* Jumps to where sidt says the IDT is: natively a kernel address, under elh
- * the monitor's system area (IDT, stubs).  Each is SIGSEGV, SEGV_MAPERR, at
- * the address jumped to, as Linux gives for a jump to unmapped memory. */
+/* Jumps into where elh keeps its system area with the default 4 GiB arena
+ * (the IDT, the stub page, the syscall stub, the entry probe): natively
+ * nothing is mapped there.  Each is SIGSEGV, SEGV_MAPERR, at the address
+ * jumped to, as Linux gives for a jump to unmapped memory. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -30,11 +31,9 @@ static void jump(uintptr_t target)
 
 int main(void)
 {
-	struct __attribute__((packed)) {
-		uint16_t limit;
-		uint64_t base;
-	} idt;
-	/* The IDT, a stub of the page after it, the syscall stub's offset. */
+	/* The next GiB above an arena of 4 GiB at 0x10000. */
+	const uintptr_t base = 0x140000000;
+	/* The IDT, the #PF stub, the syscall stub, the entry probe. */
 	static const uintptr_t offsets[] = { 0, 0x1000 + 4 * 14, 0x1100, 0x1200 };
 	struct sigaction sa;
 
@@ -42,10 +41,9 @@ int main(void)
 	sa.sa_sigaction = on_segv;
 	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
 	CHECK(sigaction(SIGSEGV, &sa, NULL) == 0);
-	__asm__ volatile("sidt %0" : "=m"(idt));
 
 	for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
-		uintptr_t target = (uintptr_t)idt.base + offsets[i];
+		uintptr_t target = base + offsets[i];
 
 		fault_addr = 0;
 		fault_code = 0;
