@@ -28,13 +28,13 @@ NPTL_ELH_FILES = nptl-elh/ult.c nptl-elh/ult.h nptl-elh/pool.c nptl-elh/stack.c 
 NPTL_ELH_ASM = arch/x86_64/ult_switch.s arch/x86_64/pool_call.s
 EXTRA_DIST += $(NPTL_ELH_FILES) $(NPTL_ELH_ASM)
 
-# The client in the series includes the monitor's ABI header: one header
-# for both sides, copied in rather than kept twice.
+# The client in the series includes the monitor's ABI header and its table
+# of call rules: one header for both sides, copied in rather than kept twice.
 libc/musl-src/.prepared: $(MUSL_ORIG) $(srcdir)/libc/patches/series $(MUSL_PATCHES) \
-		$(srcdir)/libc/prepare-musl.sh $(srcdir)/arch/x86_64/elh-abi.h \
+		$(srcdir)/libc/prepare-musl.sh $(srcdir)/arch/x86_64/elh-abi.h $(srcdir)/arch/x86_64/elh-calls.h \
 		$(addprefix $(srcdir)/,$(NPTL_ELH_FILES) $(NPTL_ELH_ASM))
 	$(AM_V_GEN)$(SHELL) $(srcdir)/libc/prepare-musl.sh $(MUSL_ORIG) $(MUSL_SHA256) libc/musl-src $(srcdir)/libc/patches && \
-	cp $(srcdir)/arch/x86_64/elh-abi.h libc/musl-src/src/elh/elh-abi.h && \
+	cp $(srcdir)/arch/x86_64/elh-abi.h $(srcdir)/arch/x86_64/elh-calls.h libc/musl-src/src/elh/ && \
 	$(MKDIR_P) libc/musl-src/src/nptl-elh/x86_64 && \
 	cp $(addprefix $(srcdir)/,$(NPTL_ELH_FILES)) libc/musl-src/src/nptl-elh/ && \
 	cp $(addprefix $(srcdir)/,$(NPTL_ELH_ASM)) libc/musl-src/src/nptl-elh/x86_64/ && \

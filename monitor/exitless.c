@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "elh-abi.h"
+#include "elh-calls.h"
 #include "errors.h"
 #include "exitless.h"
 #include "memory.h"
@@ -66,16 +67,13 @@ static void count(uint64_t *c)
 	__atomic_add_fetch(c, 1, __ATOMIC_RELAXED);
 }
 
-/* Calls that need the calling vCPU itself: a signal mask installed for the
- * duration of the call. */
+/* Calls that need the calling vCPU itself: a signal mask given for the
+ * duration of the call (elh-calls.h). */
 static int needs_vcpu(long nr, const uint64_t a[6])
 {
-	switch (nr) {
-	case SYS_ppoll: return a[3] != 0;
-	case SYS_pselect6: return a[5] != 0;
-	case SYS_epoll_pwait: case SYS_epoll_pwait2: return a[4] != 0;
-	default: return 0;
-	}
+	int indirect, m = elh_call_mask_arg(nr, &indirect);
+
+	return m >= 0 && a[m] != 0;
 }
 
 /* A signal the host raised on this worker for the call it just made
@@ -118,7 +116,6 @@ static int enter_blocking(void)
 static void serve(struct worker *w, struct elh_sqe *q, int slot)
 {
 	uint32_t want = ELH_SQE_SUBMITTED, flags = 0;
-	const struct elh_sysdesc *d;
 	uint64_t args[6];
 	uint32_t notify;
 	int64_t nr;
@@ -141,8 +138,7 @@ static void serve(struct worker *w, struct elh_sqe *q, int slot)
 		flags = ELH_SQE_RETRAP;
 		goto post;
 	}
-	d = &elh_systab[nr];
-	if (d->flags & ELH_SYS_MAY_BLOCK) {
+	if (elh_call_blocks(nr)) {
 		if (enter_blocking() < 0) {
 			count(&pool.retraps_bound);
 			r = -ENOSYS;
@@ -174,7 +170,7 @@ static void serve(struct worker *w, struct elh_sqe *q, int slot)
 		elh_host_stop_word(NULL);
 		__atomic_store_n(&pool.running[slot], 0, __ATOMIC_SEQ_CST);
 		__atomic_sub_fetch(&pool.blocking, 1, __ATOMIC_SEQ_CST);
-		if (r == -EINTR && q->interrupt == 2 && elh_signal_restartable(nr)) {
+		if (r == -EINTR && q->interrupt == 2 && elh_call_restarts_after_handler(nr)) {
 			count(&pool.restarts);
 			flags = ELH_SQE_RESTART;
 		}
@@ -371,10 +367,9 @@ int elh_exitless_start(struct elh_vm *vm, int workers, int max_workers, int vcpu
 	for (unsigned nr = 0; nr < ELH_NSYSCALLS && nr < elh_nsyscalls; nr++) {
 		const struct elh_sysdesc *d = &elh_systab[nr];
 
-		/* sched_yield must yield the caller's own thread. */
-		if (d->name && nr != SYS_sched_yield &&
-		    !(d->flags & (ELH_SYS_NO_RETURN | ELH_SYS_RAW | ELH_SYS_UNSUPPORTED |
-				  ELH_SYS_THREAD)))
+		/* The special handlers act on the calling vCPU's state. */
+		if (d->name && elh_call_any_thread(nr) &&
+		    !(d->flags & (ELH_SYS_NO_RETURN | ELH_SYS_RAW | ELH_SYS_UNSUPPORTED)))
 			pool.allowed[nr / 64] |= 1ull << (nr % 64);
 	}
 	memcpy(area->exitless, pool.allowed, sizeof(pool.allowed));

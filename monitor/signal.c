@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "elh-calls.h"
 #include "errors.h"
 #include "exitless.h"
 #include "guestmem.h"
@@ -213,19 +214,6 @@ static int on_altstack(const struct elh_vcpu *cpu, uint64_t sp)
 	return cpu->altstack_size && sp - cpu->altstack_sp <= cpu->altstack_size;
 }
 
-int elh_signal_restartable(long nr)
-{
-	switch (nr) {
-	case SYS_poll: case SYS_ppoll: case SYS_select: case SYS_pselect6:
-	case SYS_epoll_wait: case SYS_epoll_pwait: case SYS_nanosleep:
-	case SYS_clock_nanosleep: case SYS_pause: case SYS_rt_sigsuspend:
-	case SYS_rt_sigtimedwait: case SYS_io_getevents:
-		return 0;
-	default:
-		return 1;
-	}
-}
-
 static int setup_frame(struct elh_vcpu *cpu, int sig, const siginfo_t *info,
 		       const struct ksigaction *ka, uint64_t old_mask)
 {
@@ -320,7 +308,7 @@ static void handle_one(struct elh_vcpu *cpu, int sig, const siginfo_t *info)
 	 * here, an exit-less one in the worker running it. */
 	elh_exitless_interrupt(cpu, (ka.flags & SA_RESTART) != 0);
 	if (cpu->restart_nr >= 0) {
-		if ((ka.flags & SA_RESTART) && elh_signal_restartable(cpu->restart_nr)) {
+		if ((ka.flags & SA_RESTART) && elh_call_restarts_after_handler(cpu->restart_nr)) {
 			cpu->regs.rax = cpu->restart_nr;
 			cpu->regs.rip -= 2; /* back onto the syscall instruction */
 		}
@@ -346,12 +334,19 @@ void elh_signal_deliver(struct elh_vcpu *cpu)
 	if (sig)
 		handle_one(cpu, sig, &info);
 	if (cpu->restart_nr >= 0) {
-		/* Interrupted by a signal the guest does not see (ignored, or
-		 * a kick): the call restarts transparently. */
-		if (elh_signal_restartable(cpu->restart_nr)) {
-			cpu->regs.rax = cpu->restart_nr;
-			cpu->regs.rip -= 2;
+		/* Interrupted by a signal the guest does not see (one it
+		 * ignores, which Linux discards before it interrupts anything,
+		 * or a kick): the call restarts, whatever its class
+		 * (elh-calls.h).  A mask the call installed for its duration
+		 * goes back first; the call installs it again.  A relative
+		 * timeout starts again from its full length, where Linux would
+		 * have gone on to the first deadline. */
+		if (cpu->saved_mask_valid) {
+			set_mask(cpu, cpu->saved_mask);
+			cpu->saved_mask_valid = 0;
 		}
+		cpu->regs.rax = cpu->restart_nr;
+		cpu->regs.rip -= 2;
 		cpu->restart_nr = -1;
 	}
 	if (cpu->saved_mask_valid && !sig) {

@@ -8,6 +8,7 @@
 #include "syscall.h"
 #include "futex.h"
 #include "../elh/elh.h"
+#include "../elh/elh-calls.h"
 #include "ult.h"
 
 /* The in-process pool: M:N threads with no monitor to make the calls.
@@ -18,8 +19,9 @@
  * serve it as the monitor's workers would (elh-abi.h): the client and the
  * schedulers run unchanged, and a user-level thread whose call blocks
  * (`read` on a pipe, `accept`, `nanosleep`...) yields its carrier while a
- * worker waits in the kernel for it.  Only the calls that may block go to
- * the pool (`pooled`); the others are cheaper made on the carrier.
+ * worker waits in the kernel for it.  Only the calls that may block and
+ * may run on another thread go to the pool (elh-calls.h); the others are
+ * cheaper made on the carrier.
  *
  * Workers are started on demand: one that takes a call when no other is
  * free wakes a sleeping one or starts a new one, up to POOL_MAX.  The last
@@ -55,30 +57,6 @@ static int pid;
 
 hidden long __elh_pool_call(long, long, long, long, long, long, long, volatile uint32_t *);
 extern char __elh_pool_call_check[], __elh_pool_call_done[];
-
-/* Calls that may block, and so are made by a worker. */
-static const unsigned short pooled[] = {
-	SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_pread64, SYS_pwrite64,
-	SYS_preadv, SYS_pwritev, SYS_preadv2, SYS_pwritev2, SYS_open, SYS_openat,
-	SYS_accept, SYS_accept4, SYS_connect, SYS_recvfrom, SYS_sendto, SYS_recvmsg,
-	SYS_sendmsg, SYS_recvmmsg, SYS_sendmmsg, SYS_poll, SYS_select, SYS_epoll_wait,
-	SYS_nanosleep, SYS_clock_nanosleep, SYS_wait4, SYS_waitid, SYS_msgrcv, SYS_msgsnd,
-	SYS_semop, SYS_semtimedop, SYS_flock, SYS_fcntl, SYS_fsync, SYS_fdatasync,
-	SYS_sendfile, SYS_splice, SYS_tee, SYS_mq_timedsend, SYS_mq_timedreceive,
-	SYS_ppoll, SYS_pselect6, SYS_epoll_pwait, SYS_epoll_pwait2,
-};
-
-/* As Linux: calls that SA_RESTART does not restart after a handler. */
-static int restartable(long nr)
-{
-	switch (nr) {
-	case SYS_poll: case SYS_select: case SYS_epoll_wait: case SYS_nanosleep:
-	case SYS_clock_nanosleep: case SYS_ppoll: case SYS_pselect6: case SYS_epoll_pwait:
-	case SYS_epoll_pwait2:
-		return 0;
-	}
-	return 1;
-}
 
 /* A signal the kernel raised on this worker for the call it just made
  * (SIGPIPE, SIGXFSZ) belongs to the thread that submitted it: take it
@@ -182,7 +160,7 @@ static void serve(struct worker *w, struct elh_sqe *q)
 	} while (r == -EINTR && !__atomic_load_n(&q->interrupt, __ATOMIC_SEQ_CST));
 	__atomic_store_n(&w->running, 0, __ATOMIC_SEQ_CST);
 	__atomic_sub_fetch(&in_call, 1, __ATOMIC_SEQ_CST);
-	if (r == -EINTR && q->interrupt == 2 && restartable(nr)) flags = ELH_SQE_RESTART;
+	if (r == -EINTR && q->interrupt == 2 && elh_call_restarts_after_handler(nr)) flags = ELH_SQE_RESTART;
 	else if (took_call_signal(r)) flags = ELH_SQE_RETRAP;
 post:
 	notify = __atomic_load_n(&q->notify, __ATOMIC_RELAXED);
@@ -245,8 +223,9 @@ struct elh_shared *__elh_pool_start(int vcpus)
 	area->version = ELH_ABI_VERSION;
 	area->spin_tsc = POOL_SPIN_TSC;
 	area->vcpus = vcpus;
-	for (size_t i = 0; i < sizeof pooled / sizeof *pooled; i++)
-		area->exitless[pooled[i] / 64] |= 1ull << pooled[i] % 64;
+	for (long nr = 0; nr < ELH_NSYSCALLS; nr++)
+		if (elh_call_blocks(nr) && elh_call_any_thread(nr))
+			area->exitless[nr / 64] |= 1ull << nr % 64;
 	pid = __elh_trap(SYS_getpid, 0, 0, 0, 0, 0, 0);
 	if (spawn() < 0) {
 		__elh_trap(SYS_munmap, p, sizeof *area, 0, 0, 0, 0);

@@ -14,6 +14,7 @@
 #include "futex.h"
 #include "ksigaction.h"
 #include "../elh/elh.h"
+#include "../elh/elh-calls.h"
 #include "ult.h"
 
 /* User-level threads over the guest's vCPUs ("carriers").
@@ -1722,11 +1723,10 @@ static int masked_call(struct ult *u, const uint64_t *mask, size_t size, long *r
 
 void __elh_ult_unmask(long n, long *d, long *e, long *f)
 {
-	switch (n) {
-	case SYS_ppoll: *d = 0; break;
-	case SYS_pselect6: *f = 0; break;
-	default: *e = 0; break; /* epoll_pwait, epoll_pwait2 */
-	}
+	long *arg[6] = { 0, 0, 0, d, e, f };
+	int indirect, m = elh_call_mask_arg(n, &indirect);
+
+	if (m >= 3) *arg[m] = 0;
 }
 
 void __elh_ult_direct_done(long r)
@@ -1752,6 +1752,19 @@ int __elh_ult_syscall(long n, long a, long b, long c, long d, long e, long f, lo
 	if (u->masked_call) {
 		if (u->masked_call == 1) u->masked_call = 2;
 		else __elh_ult_direct_done(0);
+	}
+	/* The calls served here, and those whose mask is, are the table's
+	 * (elh-calls.h); every other call goes on as it is. */
+	if (!elh_call_in_guest(n)) return 0;
+	{
+		const long v[6] = { a, b, c, d, e, f };
+		int indirect, m = elh_call_mask_arg(n, &indirect);
+
+		if (m >= 0 && !indirect)
+			return masked_call(u, (const uint64_t *)v[m], (size_t)v[m + 1], ret);
+		if (m >= 0)
+			return v[m] ? masked_call(u, ((const uint64_t *const *)v[m])[0],
+						  ((const size_t *)v[m])[1], ret) : 0;
 	}
 	switch (n) {
 	case SYS_fork:
@@ -1816,13 +1829,6 @@ int __elh_ult_syscall(long n, long a, long b, long c, long d, long e, long f, lo
 		*ret = ult_sigaction((int)a, (const struct k_sigaction *)b, (struct k_sigaction *)c,
 				     (size_t)d);
 		return 1;
-	case SYS_ppoll:
-		return masked_call(u, (const uint64_t *)d, (size_t)e, ret);
-	case SYS_pselect6:
-		return f ? masked_call(u, ((const uint64_t *const *)f)[0], ((const size_t *)f)[1], ret) : 0;
-	case SYS_epoll_pwait:
-	case SYS_epoll_pwait2:
-		return masked_call(u, (const uint64_t *)e, (size_t)f, ret);
 	case SYS_kill:
 		/* To its own process, a signal the caller does not block is the
 		 * caller's: POSIX has it delivered before kill returns. */

@@ -88,6 +88,13 @@ testsuite_unit_test_systrap_CFLAGS = $(unit_cflags)
 testsuite_unit_test_systrap_LDADD = $(unit_ldadd) -lpthread
 TESTS += testsuite/unit/test-systrap
 
+# The table of what each system call is (elh-calls.h), against signal(7).
+check_PROGRAMS += testsuite/unit/test-calls
+testsuite_unit_test_calls_SOURCES = testsuite/unit/test-calls.c arch/x86_64/elh-calls.h
+testsuite_unit_test_calls_CFLAGS = $(unit_cflags)
+testsuite_unit_test_calls_LDADD = $(unit_ldadd)
+TESTS += testsuite/unit/test-calls
+
 # Interruptible host calls: a stop request is never lost, whatever its timing.
 check_PROGRAMS += testsuite/unit/test-icall
 testsuite_unit_test_icall_SOURCES = testsuite/unit/test-icall.c arch/x86_64/icall.S
