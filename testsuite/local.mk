@@ -108,7 +108,8 @@ check_PROGRAMS += testsuite/unit/test-syscall
 testsuite_unit_test_syscall_SOURCES = testsuite/unit/test-syscall.c \
 	testsuite/unit/syscall-fixture.h testsuite/unit/test-sys-files.c \
 	testsuite/unit/test-sys-net.c testsuite/unit/test-sys-poll.c \
-	testsuite/unit/special-fakes.c monitor/syscall.c monitor/syscall.h \
+	testsuite/unit/special-fakes.c monitor/syscall.c monitor/syscall.h monitor/executor.h \
+	monitor/trace.c monitor/stats.c \
 	monitor/sys_file.c monitor/sys_ioctl.c monitor/sys_net.c monitor/sys_poll.c \
 	monitor/sys_proc.c monitor/sys_ipc.c monitor/guestmem.c arch/x86_64/icall.S
 testsuite_unit_test_syscall_CFLAGS = $(unit_cflags)
