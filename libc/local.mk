@@ -33,19 +33,21 @@ EXTRA_DIST += libc/elh/README.md $(ELH_CLIENT_FILES)
 # sources are copied into src/nptl-elh/ of the prepared tree, with the
 # context switch (musl's build takes src/*/x86_64/*.s).
 NPTL_ELH_FILES = nptl-elh/ult.c nptl-elh/ult.h nptl-elh/pool.c nptl-elh/stack.c nptl-elh/shared.c nptl-elh/clone.c nptl-elh/unmapself.c
-NPTL_ELH_ASM = arch/x86_64/ult_switch.s arch/x86_64/pool_call.s
-EXTRA_DIST += $(NPTL_ELH_FILES) $(NPTL_ELH_ASM)
+NPTL_ELH_ASM = arch/x86_64/ult_switch.s arch/x86_64/icall.S
+# The interruptible call is the monitor's own (one file for both sides).
+nptl_elh_arch_headers = arch/x86_64/icall.h
+EXTRA_DIST += $(NPTL_ELH_FILES) arch/x86_64/ult_switch.s
 
 # The ABI headers are the monitor's own: one header for both sides, copied
 # in rather than kept twice.
 libc/musl-src/.prepared: $(MUSL_ORIG) $(srcdir)/libc/patches/series $(MUSL_PATCHES) \
 		$(srcdir)/libc/prepare-musl.sh \
-		$(addprefix $(srcdir)/,$(ELH_CLIENT_FILES) $(ELH_ABI_FILES) $(NPTL_ELH_FILES) $(NPTL_ELH_ASM))
+		$(addprefix $(srcdir)/,$(ELH_CLIENT_FILES) $(ELH_ABI_FILES) $(NPTL_ELH_FILES) $(nptl_elh_arch_headers) $(NPTL_ELH_ASM))
 	$(AM_V_GEN)$(SHELL) $(srcdir)/libc/prepare-musl.sh $(MUSL_ORIG) $(MUSL_SHA256) libc/musl-src $(srcdir)/libc/patches && \
 	$(MKDIR_P) libc/musl-src/src/elh && \
 	cp $(addprefix $(srcdir)/,$(ELH_CLIENT_FILES) $(ELH_ABI_FILES)) libc/musl-src/src/elh/ && \
 	$(MKDIR_P) libc/musl-src/src/nptl-elh/x86_64 && \
-	cp $(addprefix $(srcdir)/,$(NPTL_ELH_FILES)) libc/musl-src/src/nptl-elh/ && \
+	cp $(addprefix $(srcdir)/,$(NPTL_ELH_FILES) $(nptl_elh_arch_headers)) libc/musl-src/src/nptl-elh/ && \
 	cp $(addprefix $(srcdir)/,$(NPTL_ELH_ASM)) libc/musl-src/src/nptl-elh/x86_64/ && \
 	touch $@
 

@@ -115,15 +115,13 @@ static int enter_blocking(void)
 
 static void serve(struct worker *w, struct elh_sqe *q, int slot)
 {
-	uint32_t want = ELH_SQE_SUBMITTED, flags = 0;
+	uint32_t flags = 0;
 	uint64_t args[6];
-	uint32_t notify;
 	int64_t nr;
 	int blocking = 0;
 	long r;
 
-	if (!__atomic_compare_exchange_n(&q->state, &want, ELH_SQE_RUNNING, 0, __ATOMIC_ACQ_REL,
-					 __ATOMIC_RELAXED))
+	if (!elh_sqe_take(q))
 		return; /* another worker took it */
 	nr = q->nr;
 	memcpy(args, q->args, sizeof(args));
@@ -150,10 +148,8 @@ static void serve(struct worker *w, struct elh_sqe *q, int slot)
 		 * another entry, further in the scan: if no awake worker is
 		 * left outside blocking calls, wake one to go on scanning. */
 		if ((int)__atomic_load_n(&pool.area->workers_awake, __ATOMIC_SEQ_CST) <=
-		    __atomic_load_n(&pool.blocking, __ATOMIC_SEQ_CST)) {
-			__atomic_add_fetch(&pool.area->doorbell, 1, __ATOMIC_SEQ_CST);
-			syscall(SYS_futex, &pool.area->doorbell, FUTEX_WAKE, 1, NULL, NULL, 0);
-		}
+		    __atomic_load_n(&pool.blocking, __ATOMIC_SEQ_CST))
+			elh_ring_doorbell(pool.area);
 		/* Published before the call reads the stop word (Dekker with
 		 * elh_exitless_interrupt). */
 		__atomic_store_n(&pool.running[slot], w->tid, __ATOMIC_SEQ_CST);
@@ -181,19 +177,7 @@ static void serve(struct worker *w, struct elh_sqe *q, int slot)
 	}
 	count(&pool.served);
 post:
-	notify = __atomic_load_n(&q->notify, __ATOMIC_RELAXED);
-	q->result = r;
-	q->flags = flags;
-	__atomic_store_n(&q->state, ELH_SQE_DONE, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&q->waiting, __ATOMIC_SEQ_CST))
-		syscall(SYS_futex, &q->state, FUTEX_WAKE, 1, NULL, NULL, 0);
-	if (notify && notify <= ELH_MAX_CARRIERS) {
-		struct elh_carrier *c = &pool.area->carrier[notify - 1];
-
-		__atomic_add_fetch(&c->events, 1, __ATOMIC_SEQ_CST);
-		if (__atomic_load_n(&c->sleeping, __ATOMIC_SEQ_CST))
-			syscall(SYS_futex, &c->events, FUTEX_WAKE, 1, NULL, NULL, 0);
-	}
+	elh_sqe_post(pool.area, q, r, flags);
 }
 
 /* One pass over the entries; returns how many calls it served. */

@@ -9,6 +9,7 @@
 #include "futex.h"
 #include "../elh/elh.h"
 #include "../elh/elh-calls.h"
+#include "icall.h"
 #include "ult.h"
 
 /* The in-process pool: M:N threads with no monitor to make the calls.
@@ -33,11 +34,12 @@
  * Interrupts.  A signal for a thread whose call a worker runs sets the
  * entry's `interrupt` word and sends POOL_SIG to that worker (the
  * `running` word pairs with the entry's, Dekker-style).  Workers block
- * every other signal.  The call is made by __elh_pool_call, which tests
- * the word first; the worker's handler moves a worker caught between the
- * test and the `syscall` instruction back to the test, so a request is
- * never lost, and a call the request found running ends with EINTR
- * (POOL_SIG's disposition never has SA_RESTART, ult.c). */
+ * every other signal.  The call is made by elh_icall (arch/x86_64/icall.S,
+ * the monitor's own), which tests the word first; the worker's handler
+ * sends a worker caught between the test and the `syscall` instruction to
+ * a `return -EINTR` when the word is set, so a request is never lost, and
+ * a call the request found running ends with EINTR (POOL_SIG's
+ * disposition never has SA_RESTART, ult.c). */
 
 #define POOL_MAX 128
 #define POOL_STACK (64 * 1024)
@@ -55,8 +57,6 @@ static volatile int total;	/* workers started */
 static volatile int in_call;	/* workers inside a call */
 static int pid;
 
-hidden long __elh_pool_call(long, long, long, long, long, long, long, volatile uint32_t *);
-extern char __elh_pool_call_check[], __elh_pool_call_done[];
 
 /* A signal the kernel raised on this worker for the call it just made
  * (SIGPIPE, SIGXFSZ) belongs to the thread that submitted it: take it
@@ -129,12 +129,11 @@ int __elh_pool_thread(int (*fn)(void *))
 
 static void serve(struct worker *w, struct elh_sqe *q)
 {
-	uint32_t st = ELH_SQE_SUBMITTED, flags = 0, notify;
+	uint32_t flags = 0;
 	long nr, r;
 	int busy;
 
-	if (!__atomic_compare_exchange_n(&q->state, &st, ELH_SQE_RUNNING, 0, __ATOMIC_SEQ_CST,
-					 __ATOMIC_RELAXED))
+	if (!elh_sqe_take(q))
 		return; /* another worker took it */
 	nr = q->nr;
 	busy = __atomic_add_fetch(&in_call, 1, __ATOMIC_SEQ_CST);
@@ -148,14 +147,13 @@ static void serve(struct worker *w, struct elh_sqe *q)
 	if (busy >= (int)__atomic_load_n(&area->workers_awake, __ATOMIC_SEQ_CST)) {
 		if (__atomic_load_n(&total, __ATOMIC_SEQ_CST) >
 		    (int)__atomic_load_n(&area->workers_awake, __ATOMIC_SEQ_CST))
-			__elh_ring(area);
+			elh_ring_doorbell(area);
 		else
 			spawn();
 	}
 	__atomic_store_n(&w->running, q, __ATOMIC_SEQ_CST);
 	do {
-		r = __elh_pool_call(nr, q->args[0], q->args[1], q->args[2], q->args[3], q->args[4],
-				    q->args[5], &q->interrupt);
+		r = elh_icall(nr, q->args, &q->interrupt);
 		/* An EINTR nobody asked for was meant for an earlier call. */
 	} while (r == -EINTR && !__atomic_load_n(&q->interrupt, __ATOMIC_SEQ_CST));
 	__atomic_store_n(&w->running, 0, __ATOMIC_SEQ_CST);
@@ -163,13 +161,7 @@ static void serve(struct worker *w, struct elh_sqe *q)
 	if (r == -EINTR && q->interrupt == 2 && elh_call_restarts_after_handler(nr)) flags = ELH_SQE_RESTART;
 	else if (took_call_signal(r)) flags = ELH_SQE_RETRAP;
 post:
-	notify = __atomic_load_n(&q->notify, __ATOMIC_RELAXED);
-	q->result = r;
-	q->flags = flags;
-	__atomic_store_n(&q->state, ELH_SQE_DONE, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&q->waiting, __ATOMIC_SEQ_CST))
-		__elh_trap(SYS_futex, (long)&q->state, FUTEX_WAKE, 1, 0, 0, 0);
-	if (notify && notify <= ELH_MAX_CARRIERS) __elh_notify_carrier(&area->carrier[notify - 1]);
+	elh_sqe_post(area, q, r, flags);
 }
 
 /* One pass over the entries; returns how many calls it found. */
@@ -255,9 +247,5 @@ void __elh_pool_interrupt(struct elh_sqe *q, int restart)
 
 void __elh_pool_signal(void *ctx)
 {
-	ucontext_t *uc = ctx;
-	uintptr_t pc = uc->uc_mcontext.gregs[REG_RIP];
-
-	if (pc >= (uintptr_t)__elh_pool_call_check && pc < (uintptr_t)__elh_pool_call_done)
-		uc->uc_mcontext.gregs[REG_RIP] = (uintptr_t)__elh_pool_call_check;
+	elh_icall_fixup(ctx);
 }

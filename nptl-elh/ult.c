@@ -223,7 +223,7 @@ static void wake_idle(void)
 	for (int i = 0; i < ncarriers; i++) {
 		struct elh_carrier *w = &__elh_shared->carrier[i];
 		if (__atomic_load_n(&w->sleeping, __ATOMIC_SEQ_CST)) {
-			__elh_notify_carrier(w);
+			elh_carrier_notify(w);
 			return;
 		}
 	}
@@ -528,7 +528,7 @@ static void ensure_carriers(void)
 			if (__atomic_load_n(&s->parked, __ATOMIC_SEQ_CST)) {
 				__atomic_store_n(&s->parked, 0, __ATOMIC_SEQ_CST);
 				__atomic_sub_fetch(&nparked, 1, __ATOMIC_SEQ_CST);
-				__elh_notify_carrier(&__elh_shared->carrier[i]);
+				elh_carrier_notify(&__elh_shared->carrier[i]);
 				woke = 1;
 			}
 		}
@@ -644,11 +644,11 @@ static void idle(struct carrier *c)
 	 * millisecond while such a call waits, ringing again then. */
 	for (struct ult *u = c->calls; u && !rang; u = u->next)
 		if (__atomic_load_n(&u->sqe->state, __ATOMIC_SEQ_CST) == ELH_SQE_SUBMITTED) {
-			__elh_ring(__elh_shared);
+			elh_ring_doorbell(__elh_shared);
 			rang = 1;
 		}
 	if (!rang && __atomic_load_n(&orphans, __ATOMIC_RELAXED) && orphan_waiting()) {
-		__elh_ring(__elh_shared);
+		elh_ring_doorbell(__elh_shared);
 		rang = 1;
 	}
 

@@ -176,4 +176,76 @@ _Static_assert(__builtin_offsetof(struct elh_shared, exitless) == 128, "header l
 _Static_assert(__builtin_offsetof(struct elh_shared, sqe) % 128 == 0, "entry alignment");
 _Static_assert(sizeof(struct elh_shared) <= 64 * 1024, "the area's size");
 
+/*
+ * The steps of the protocol that both sides run, written once: the
+ * monitor's workers (monitor/exitless.c), the guest's in-process pool
+ * (nptl-elh/pool.c) and the client (libc/elh/syscall.c) use these.  A
+ * wake is a raw `syscall`: on the host a kernel call, in the guest a trap
+ * to the monitor, natively the kernel's.
+ */
+
+#define ELH_ABI_SYS_futex_ 202 /* x86-64 */
+#define ELH_ABI_FUTEX_WAKE_ 1
+
+/* Wake one thread asleep on word w (FUTEX_WAKE, shared: the two sides are
+ * different processes' views of one mapping only natively, where it does
+ * not matter). */
+static inline void elh_futex_wake(uint32_t *w)
+{
+	long ret;
+
+	__asm__ __volatile__("syscall"
+			     : "=a"(ret)
+			     : "a"((long)ELH_ABI_SYS_futex_), "D"(w), "S"((long)ELH_ABI_FUTEX_WAKE_),
+			       "d"(1L)
+			     : "rcx", "r11", "memory");
+	(void)ret;
+}
+
+/* Wake a sleeping worker: ring the doorbell (the first Dekker pair above;
+ * the caller has read workers_awake, or knows a worker must be woken). */
+static inline void elh_ring_doorbell(struct elh_shared *s)
+{
+	__atomic_add_fetch(&s->doorbell, 1, __ATOMIC_SEQ_CST);
+	elh_futex_wake(&s->doorbell);
+}
+
+/* Tell a vCPU that it has something to look at: bump its word, then wake
+ * it if it sleeps ("M:N threads" above). */
+static inline void elh_carrier_notify(struct elh_carrier *c)
+{
+	__atomic_add_fetch(&c->events, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&c->sleeping, __ATOMIC_SEQ_CST))
+		elh_futex_wake(&c->events);
+}
+
+/* A worker takes a submitted call; 0 if another worker took it first. */
+static inline int elh_sqe_take(struct elh_sqe *q)
+{
+	uint32_t want = ELH_SQE_SUBMITTED;
+
+	return __atomic_compare_exchange_n(&q->state, &want, ELH_SQE_RUNNING, 0, __ATOMIC_SEQ_CST,
+					   __ATOMIC_RELAXED);
+}
+
+/*
+ * Post the completion of the call a worker took from q: result and flags,
+ * then DONE; wake the guest thread if it sleeps on the entry, and tell its
+ * vCPU (M:N).  `notify` is read before DONE: once the guest sees DONE the
+ * entry is its own again, and its next call may change it.
+ */
+static inline void elh_sqe_post(struct elh_shared *s, struct elh_sqe *q, int64_t result,
+				uint32_t flags)
+{
+	uint32_t notify = __atomic_load_n(&q->notify, __ATOMIC_RELAXED);
+
+	q->result = result;
+	q->flags = flags;
+	__atomic_store_n(&q->state, ELH_SQE_DONE, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&q->waiting, __ATOMIC_SEQ_CST))
+		elh_futex_wake(&q->state);
+	if (notify && notify <= ELH_MAX_CARRIERS)
+		elh_carrier_notify(&s->carrier[notify - 1]);
+}
+
 #endif

@@ -33,22 +33,6 @@ static inline uint64_t __elh_rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
-/* Wake a sleeping worker of area s: ring its doorbell (elh-abi.h). */
-static inline void __elh_ring(struct elh_shared *s)
-{
-	__atomic_add_fetch(&s->doorbell, 1, __ATOMIC_SEQ_CST);
-	__elh_trap(SYS_futex, (long)&s->doorbell, FUTEX_WAKE, 1, 0, 0, 0);
-}
-
-/* Tell vCPU w of area s that it has something to look at: bump its word,
- * and wake it if it sleeps. */
-static inline void __elh_notify_carrier(struct elh_carrier *w)
-{
-	__atomic_add_fetch(&w->events, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&w->sleeping, __ATOMIC_SEQ_CST))
-		__elh_trap(SYS_futex, (long)&w->events, FUTEX_WAKE, 1, 0, 0, 0);
-}
-
 /* The monitor's shared area once found (exit-less mode), else 0. */
 extern hidden struct elh_shared *__elh_shared;
 

@@ -144,7 +144,7 @@ static int submit(struct elh_sqe *q, long n, long a, long b, long c, long d, lon
 	q->args[3] = d; q->args[4] = e; q->args[5] = f;
 	__atomic_store_n(&q->state, ELH_SQE_SUBMITTED, __ATOMIC_SEQ_CST);
 	if (!__atomic_load_n(&s->workers_awake, __ATOMIC_SEQ_CST)) {
-		__elh_ring(s);
+		elh_ring_doorbell(s);
 		return 1;
 	}
 	return 0;
@@ -175,7 +175,7 @@ static long complete(struct elh_sqe *q, int rang)
 	}
 	/* Not even taken: the awake workers are all inside long calls. */
 	if (__atomic_load_n(&q->state, __ATOMIC_SEQ_CST) == ELH_SQE_SUBMITTED) {
-		__elh_ring(__elh_shared);
+		elh_ring_doorbell(__elh_shared);
 		rang = 1;
 	}
 	__atomic_store_n(&q->waiting, 1, __ATOMIC_SEQ_CST);
