@@ -13,7 +13,7 @@
  *
  * Why munmap re-reserves instead of unmapping: a real munmap would leave a
  * hole in the monitor's address space, and the next mmap(NULL) anywhere in
- * the monitor (malloc, a thread stack, liburcu) could land there, inside the
+ * the monitor (malloc, a thread stack) could land there, inside the
  * guest's memory.  So a range the guest gives back is mapped again as a
  * PROT_NONE, MAP_NORESERVE placeholder: its pages are freed, touching it
  * faults, and the arena stays one contiguous reservation that only this file

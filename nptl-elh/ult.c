@@ -42,8 +42,8 @@
  * trapping call.
  *
  * Hand-off.  A ULT whose call must be made on its vCPU and may block
- * (every worker busy: ELH_SQE_BUSY; a call the pool does not take, such as
- * ioctl) holds its carrier for as long as the call lasts.  Before it
+ * (every worker busy: ELH_SQE_BUSY; a blocking call no worker may take,
+ * elh-calls.h) holds its carrier for as long as the call lasts.  Before it
  * traps, the carrier hands its calls in flight to the others (`orphans`)
  * and, if fewer than N carriers are left free to run, wakes a parked spare
  * or starts a new one, up to ELH_MAX_CARRIERS.  A spare with nothing of
@@ -54,9 +54,11 @@
  * them to ULTs, and ticks every 10 ms to preempt a ULT that keeps its
  * carrier while others wait (signal_thread, preempt_tick).
  *
- * A ULT's thread pointer is switched with arch_prctl(ARCH_SET_FS), which
- * the systrap platform lets through without a trap.  The code of the
- * schedulers uses no TLS and makes its calls with `syscall` directly. */
+ * A ULT's thread pointer is switched with `wrfsbase` where AT_HWCAP2 says
+ * ring 3 may (the KVM platform enables CR4.FSGSBASE when the virtual CPU
+ * has it), else with arch_prctl(ARCH_SET_FS), which the systrap platform
+ * lets through without a trap (set_fs).  The code of the schedulers uses no
+ * TLS and makes its calls with `syscall` directly. */
 
 #define FUTEX_WAKE_BITSET 10
 #define FUTEX_CMD_MASK (~(FUTEX_PRIVATE | FUTEX_CLOCK_REALTIME))
