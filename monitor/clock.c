@@ -35,15 +35,15 @@
 #include "vm.h"
 
 #define CLOCK_PERIOD_NS 100000000ull /* between two updates */
-#define CLOCK_FIRST_NS 20000000ull   /* until the first map */
-#define SLEW_PPM 1000                /* the largest rate correction */
-#define STEP_NS 10000000             /* an error this large steps (forward only) */
+#define CLOCK_FIRST_NS	20000000ull  /* until the first map */
+#define SLEW_PPM	1000	     /* the largest rate correction */
+#define STEP_NS		10000000     /* an error this large steps (forward only) */
 
 static struct {
 	struct elh_clock *pub;
-	uint64_t tsc0, mono0;  /* the calibration's start */
-	uint32_t *spin_tsc;    /* the guest's spin budget, in ticks */
-	uint32_t spin_ns;      /* the same in ns */
+	uint64_t tsc0, mono0; /* the calibration's start */
+	uint32_t *spin_tsc;   /* the guest's spin budget, in ticks */
+	uint32_t spin_ns;     /* the same in ns */
 } clk;
 
 static inline uint64_t rdtsc_ordered(void)
@@ -112,7 +112,8 @@ static void publish(void)
 	/* ns per tick over the whole run, times 2^32 */
 	rate = (uint64_t)(((unsigned __int128)(mono - clk.mono0) << 32) / (tsc - clk.tsc0));
 	if (c->flags & ELH_CLOCK_VALID) {
-		pred = c->mono_base + (uint64_t)(((unsigned __int128)(tsc - c->tsc_base) * c->mult) >> 32);
+		pred = c->mono_base +
+		       (uint64_t)(((unsigned __int128)(tsc - c->tsc_base) * c->mult) >> 32);
 		err = (int64_t)(mono - pred);
 	} else {
 		pred = mono;
@@ -189,8 +190,8 @@ void elh_clock_after_fork(void)
 	}
 }
 
-int elh_clock_start(struct elh_vm *vm, struct elh_clock *pub, uint32_t *spin_tsc,
-		    uint32_t spin_ns, char *err, size_t errlen)
+int elh_clock_start(struct elh_vm *vm, struct elh_clock *pub, uint32_t *spin_tsc, uint32_t spin_ns,
+		    char *err, size_t errlen)
 {
 	int e;
 

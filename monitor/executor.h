@@ -33,9 +33,8 @@ static inline bool elh_sys_is_error(long ret)
 /* One --trace line for call nr (d NULL: unknown), its arguments as the
  * guest gave them (a) and as validated (v, with the copies in s); done:
  * ret is its result, else the call has not returned yet. */
-void elh_sys_trace(struct elh_vcpu *cpu, long nr, const struct elh_sysdesc *d,
-		   const uint64_t a[6], const uint64_t v[6], const struct sys_scratch *s, bool done,
-		   long ret);
+void elh_sys_trace(struct elh_vcpu *cpu, long nr, const struct elh_sysdesc *d, const uint64_t a[6],
+		   const uint64_t v[6], const struct sys_scratch *s, bool done, long ret);
 
 /* Count one call for --stats: its number, result and time. */
 void elh_sys_account(struct elh_vm *vm, unsigned nr, long ret, uint64_t ns);

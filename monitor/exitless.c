@@ -26,8 +26,8 @@
  * spinning found nothing for long.  With two cores a spinning worker takes
  * the guest's core away: the floor is low, and workers started for
  * blocking calls stay at it. */
-#define WORKER_SPIN_MIN_NS 4000
-#define WORKER_SPIN_MAX_NS 200000
+#define WORKER_SPIN_MIN_NS   4000
+#define WORKER_SPIN_MAX_NS   200000
 #define WORKER_SPIN_START_NS 50000
 /* A worker started beyond the configured number ends after this long idle. */
 #define EXTRA_IDLE_NS 1000000000ull
@@ -36,8 +36,8 @@
 
 struct worker {
 	pid_t tid;
-	int extra;              /* started for a blocking call; may retire */
-	uint64_t spin_ns;       /* current spin budget */
+	int extra;		/* started for a blocking call; may retire */
+	uint64_t spin_ns;	/* current spin budget */
 	struct elh_vcpu *proxy; /* the calling thread as handlers see it */
 };
 
@@ -49,7 +49,7 @@ static struct {
 	int total;    /* live workers */
 	int blocking; /* workers inside a blocking call */
 	int peak;
-	cpu_set_t cpus; /* the CPUs workers may run on: the monitor's at start */
+	cpu_set_t cpus;		   /* the CPUs workers may run on: the monitor's at start */
 	pid_t running[ELH_NSLOTS]; /* host tid of the worker running entry i's call */
 	uint64_t served, restarts, retraps_bound, retraps_vcpu, retraps_signal;
 } pool;
@@ -207,8 +207,8 @@ static int retire(struct worker *w)
 
 	while (w->extra && total > pool.base &&
 	       total - __atomic_load_n(&pool.blocking, __ATOMIC_SEQ_CST) > pool.base) {
-		if (__atomic_compare_exchange_n(&pool.total, &total, total - 1, 0,
-						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		if (__atomic_compare_exchange_n(&pool.total, &total, total - 1, 0, __ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST)) {
 			if (total - 1 - __atomic_load_n(&pool.blocking, __ATOMIC_SEQ_CST) >= 1)
 				return 1;
 			__atomic_add_fetch(&pool.total, 1, __ATOMIC_SEQ_CST);
@@ -397,7 +397,8 @@ void elh_exitless_interrupt(struct elh_vcpu *cpu, int restart)
 	if (!pool.area)
 		return;
 	for (int i = 0; i < ELH_NSLOTS; i++)
-		if (__atomic_load_n(&pool.area->sqe[i].owner, __ATOMIC_RELAXED) == (uint32_t)cpu->tid)
+		if (__atomic_load_n(&pool.area->sqe[i].owner, __ATOMIC_RELAXED) ==
+		    (uint32_t)cpu->tid)
 			interrupt_slot(i, restart);
 }
 
@@ -419,8 +420,8 @@ void elh_exitless_thread_exit(struct elh_vm *vm, pid_t tid)
 	for (int i = 0; i < ELH_NSLOTS; i++) {
 		uint32_t owner = (uint32_t)tid;
 
-		__atomic_compare_exchange_n(&pool.area->sqe[i].owner, &owner, 0, 0, __ATOMIC_ACQ_REL,
-					    __ATOMIC_RELAXED);
+		__atomic_compare_exchange_n(&pool.area->sqe[i].owner, &owner, 0, 0,
+					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
 	}
 }
 
@@ -433,7 +434,8 @@ void elh_exitless_after_fork(struct elh_vm *vm)
 		return;
 	pool.total = pool.blocking = pool.peak = 0;
 	memset(pool.running, 0, sizeof(pool.running));
-	pool.served = pool.restarts = pool.retraps_bound = pool.retraps_vcpu = pool.retraps_signal = 0;
+	pool.served = pool.restarts = pool.retraps_bound = pool.retraps_vcpu = pool.retraps_signal =
+	    0;
 	area->workers_awake = 0;
 	for (int i = 0; i < ELH_NSLOTS; i++) {
 		struct elh_sqe *q = &area->sqe[i];

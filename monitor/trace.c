@@ -222,9 +222,8 @@ static void tb_arg(struct tbuf *t, struct elh_vm *vm, const struct elh_sysdesc *
 
 /* One line per call, written with a single fputs so that lines of
  * concurrent threads do not interleave. */
-void elh_sys_trace(struct elh_vcpu *cpu, long nr, const struct elh_sysdesc *d,
-		   const uint64_t a[6], const uint64_t v[6], const struct sys_scratch *s, bool done,
-		   long ret)
+void elh_sys_trace(struct elh_vcpu *cpu, long nr, const struct elh_sysdesc *d, const uint64_t a[6],
+		   const uint64_t v[6], const struct sys_scratch *s, bool done, long ret)
 {
 	struct elh_vm *vm = cpu->vm;
 	struct tbuf t;

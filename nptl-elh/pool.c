@@ -41,22 +41,21 @@
  * a call the request found running ends with EINTR (POOL_SIG's
  * disposition never has SA_RESTART, ult.c). */
 
-#define POOL_MAX 128
-#define POOL_STACK (64 * 1024)
-#define POOL_SPIN_TSC 50000	/* about 20 us at 2.5 GHz */
+#define POOL_MAX      128
+#define POOL_STACK    (64 * 1024)
+#define POOL_SPIN_TSC 50000 /* about 20 us at 2.5 GHz */
 
 struct worker {
-	struct pthread tls;		/* its thread pointer: elh_ult is 0 */
-	int ktid;			/* written by clone (CLONE_PARENT_SETTID) */
+	struct pthread tls;		  /* its thread pointer: elh_ult is 0 */
+	int ktid;			  /* written by clone (CLONE_PARENT_SETTID) */
 	struct elh_sqe *volatile running; /* the call it is in, for interrupts */
 };
 
 static struct elh_shared *area;
 static struct worker *volatile workers[POOL_MAX];
-static volatile int total;	/* workers started */
-static volatile int in_call;	/* workers inside a call */
+static volatile int total;   /* workers started */
+static volatile int in_call; /* workers inside a call */
 static int pid;
-
 
 /* A signal the kernel raised on this worker for the call it just made
  * (SIGPIPE, SIGXFSZ) belongs to the thread that submitted it: take it
@@ -68,7 +67,8 @@ static int took_call_signal(long r)
 	const struct timespec zero = { 0, 0 };
 	int got = 0;
 
-	if (r != -EPIPE && r != -EFBIG) return 0;
+	if (r != -EPIPE && r != -EFBIG)
+		return 0;
 	while (__elh_trap(SYS_rt_sigtimedwait, (long)&set, 0, (long)&zero, _NSIG / 8, 0, 0) > 0)
 		got = 1;
 	return got;
@@ -87,14 +87,16 @@ static struct worker *new_thread(int (*fn)(void *))
 	long p, r;
 
 	p = __elh_trap(SYS_mmap, 0, POOL_STACK + sizeof *w, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if ((unsigned long)p > -4096UL) return 0;
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if ((unsigned long)p > -4096UL)
+		return 0;
 	w = (struct worker *)(p + POOL_STACK);
 	w->tls.self = &w->tls;
 	__elh_trap(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all, (long)&old, _NSIG / 8, 0, 0);
 	r = __clone_kernel(fn, (char *)p + POOL_STACK, flags, w, &w->ktid, &w->tls, 0);
 	__elh_trap(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, _NSIG / 8, 0, 0);
-	if (r >= 0) return w;
+	if (r >= 0)
+		return w;
 	__elh_trap(SYS_munmap, p, POOL_STACK + sizeof *w, 0, 0, 0, 0);
 	return 0;
 }
@@ -108,9 +110,10 @@ static int spawn(void)
 	int i = total;
 
 	do {
-		if (i >= POOL_MAX) return -1;
-	} while (!__atomic_compare_exchange_n(&total, &i, i + 1, 0, __ATOMIC_SEQ_CST,
-					      __ATOMIC_SEQ_CST));
+		if (i >= POOL_MAX)
+			return -1;
+	} while (
+	    !__atomic_compare_exchange_n(&total, &i, i + 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
 	/* Counted awake from now: a submission seen meanwhile need not ring. */
 	__atomic_add_fetch(&area->workers_awake, 1, __ATOMIC_SEQ_CST);
 	if ((w = new_thread(worker_main))) {
@@ -158,8 +161,10 @@ static void serve(struct worker *w, struct elh_sqe *q)
 	} while (r == -EINTR && !__atomic_load_n(&q->interrupt, __ATOMIC_SEQ_CST));
 	__atomic_store_n(&w->running, 0, __ATOMIC_SEQ_CST);
 	__atomic_sub_fetch(&in_call, 1, __ATOMIC_SEQ_CST);
-	if (r == -EINTR && q->interrupt == 2 && elh_call_restarts_after_handler(nr)) flags = ELH_SQE_RESTART;
-	else if (took_call_signal(r)) flags = ELH_SQE_RETRAP;
+	if (r == -EINTR && q->interrupt == 2 && elh_call_restarts_after_handler(nr))
+		flags = ELH_SQE_RESTART;
+	else if (took_call_signal(r))
+		flags = ELH_SQE_RETRAP;
 post:
 	elh_sqe_post(area, q, r, flags);
 }
@@ -172,7 +177,8 @@ static int scan(struct worker *w)
 	for (int i = 0; i < ELH_NSLOTS; i++) {
 		struct elh_sqe *q = &area->sqe[i];
 		if (__atomic_load_n(&q->state, __ATOMIC_ACQUIRE) == ELH_SQE_SUBMITTED) {
-			if (w) serve(w, q);
+			if (w)
+				serve(w, q);
 			n++;
 		}
 	}
@@ -190,8 +196,10 @@ static int worker_main(void *arg)
 		uint32_t seen;
 
 		while (__elh_rdtsc() - t0 < POOL_SPIN_TSC) {
-			if (scan(w)) t0 = __elh_rdtsc();
-			else __asm__ __volatile__ ("pause");
+			if (scan(w))
+				t0 = __elh_rdtsc();
+			else
+				__asm__ __volatile__("pause");
 		}
 		/* Asleep from the submitters' view, then a last look: a
 		 * submission made meanwhile either is seen here or rings. */
@@ -207,9 +215,10 @@ static int worker_main(void *arg)
 struct elh_shared *__elh_pool_start(int vcpus)
 {
 	long p = __elh_trap(SYS_mmap, 0, sizeof *area, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if ((unsigned long)p > -4096UL) return 0;
+	if ((unsigned long)p > -4096UL)
+		return 0;
 	area = (struct elh_shared *)p;
 	area->magic = ELH_ABI_MAGIC;
 	area->version = ELH_ABI_VERSION;

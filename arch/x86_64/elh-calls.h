@@ -155,15 +155,15 @@
 /* clang-format on */
 
 /* The rules of one call, packed. */
-#define ELH_CALL_BLOCKS 0x001u
-#define ELH_CALL_RESTART 0x006u /* the restart class: */
-#define ELH_RESTART_SA 0x000u
+#define ELH_CALL_BLOCKS	   0x001u
+#define ELH_CALL_RESTART   0x006u /* the restart class: */
+#define ELH_RESTART_SA	   0x000u
 #define ELH_RESTART_NOHAND 0x002u
-#define ELH_RESTART_NEVER 0x004u
-#define ELH_CALL_MASK 0x038u	 /* 1 + the mask's argument, 0 for none */
-#define ELH_CALL_MASK_PTR 0x040u /* that argument points to {mask, size} */
-#define ELH_CALL_VCPU 0x080u
-#define ELH_CALL_GUEST 0x100u
+#define ELH_RESTART_NEVER  0x004u
+#define ELH_CALL_MASK	   0x038u /* 1 + the mask's argument, 0 for none */
+#define ELH_CALL_MASK_PTR  0x040u /* that argument points to {mask, size} */
+#define ELH_CALL_VCPU	   0x080u
+#define ELH_CALL_GUEST	   0x100u
 
 #define ELH_MASK_NONE 0u
 #define ELH_MASK_ARG3 (4u << 3)
@@ -172,7 +172,7 @@
 
 #define ELH_CALL_RULES_(nm, blocks, restart, mask, vcpu, guest)                                    \
 	case SYS_##nm:                                                                             \
-		return ((blocks) ? ELH_CALL_BLOCKS : 0) | ELH_RESTART_##restart |                 \
+		return ((blocks) ? ELH_CALL_BLOCKS : 0) | ELH_RESTART_##restart |                  \
 		       ELH_MASK_##mask | ((vcpu) ? ELH_CALL_VCPU : 0) |                            \
 		       ((guest) ? ELH_CALL_GUEST : 0);
 

@@ -26,7 +26,7 @@ int __elh_clock_gettime(clockid_t clk, struct timespec *ts)
 		base = __atomic_load_n(&c->mono_base, __ATOMIC_RELAXED);
 		mult = __atomic_load_n(&c->mult, __ATOMIC_RELAXED);
 		off = __atomic_load_n(&c->real_offset, __ATOMIC_RELAXED);
-		__asm__ __volatile__ ("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) : : "memory");
+		__asm__ __volatile__("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) : : "memory");
 	} while ((seq & 1) || __atomic_load_n(&c->seq, __ATOMIC_ACQUIRE) != seq);
 
 	ns = ((uint64_t)hi << 32 | lo);

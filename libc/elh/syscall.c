@@ -39,7 +39,8 @@ static int find_area(void)
 	struct elh_shared *s = 0;
 
 	for (a = libc.auxv; a && *a; a += 2)
-		if (a[0] == AT_ELH_SHARED) s = (void *)a[1];
+		if (a[0] == AT_ELH_SHARED)
+			s = (void *)a[1];
 	if (!s || s->magic != ELH_ABI_MAGIC || s->version != ELH_ABI_VERSION)
 		return -1;
 	__elh_shared = s;
@@ -52,16 +53,18 @@ static struct elh_sqe *my_sqe(void)
 	int tid = __pthread_self()->tid;
 	unsigned i, h;
 
-	if (tid <= 0) return 0;
+	if (tid <= 0)
+		return 0;
 	h = (unsigned)tid % ELH_NSLOTS;
 	for (i = 0; i < ELH_NSLOTS; i++) {
 		struct elh_sqe *q = &__elh_shared->sqe[(h + i) % ELH_NSLOTS];
 		uint32_t owner = __atomic_load_n(&q->owner, __ATOMIC_RELAXED);
-		if (owner == (uint32_t)tid) return q;
+		if (owner == (uint32_t)tid)
+			return q;
 		if (!owner) {
 			uint32_t zero = 0;
-			if (__atomic_compare_exchange_n(&q->owner, &zero, tid, 0,
-			    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+			if (__atomic_compare_exchange_n(&q->owner, &zero, tid, 0, __ATOMIC_ACQ_REL,
+							__ATOMIC_RELAXED)) {
 				/* The last owner's fallback is not ours. */
 				q->trap_left = q->backoff = 0;
 				return q;
@@ -73,7 +76,8 @@ static struct elh_sqe *my_sqe(void)
 
 int __elh_exitless(void)
 {
-	if (!mode) mode = find_area();
+	if (!mode)
+		mode = find_area();
 	return mode > 0;
 }
 
@@ -94,13 +98,16 @@ static struct elh_sqe *usable(long n)
 {
 	struct elh_sqe *q;
 
-	if (mode < 0 || !libc.can_do_threads) return 0;
-	if (!mode) mode = find_area();
-	if (mode < 0 || (unsigned long)n >= ELH_NSYSCALLS
-	    || !(__elh_shared->exitless[n/64] >> n%64 & 1))
+	if (mode < 0 || !libc.can_do_threads)
+		return 0;
+	if (!mode)
+		mode = find_area();
+	if (mode < 0 || (unsigned long)n >= ELH_NSYSCALLS ||
+	    !(__elh_shared->exitless[n / 64] >> n % 64 & 1))
 		return 0;
 	q = my_sqe();
-	if (!q || q->busy) return 0;
+	if (!q || q->busy)
+		return 0;
 	if (q->trap_left && !__elh_ult_active) {
 		q->trap_left--;
 		return 0;
@@ -140,8 +147,12 @@ static int submit(struct elh_sqe *q, long n, long a, long b, long c, long d, lon
 	q->flags = 0;
 	q->notify = __elh_ult_active ? __elh_ult_notify() : 0;
 	q->nr = n;
-	q->args[0] = a; q->args[1] = b; q->args[2] = c;
-	q->args[3] = d; q->args[4] = e; q->args[5] = f;
+	q->args[0] = a;
+	q->args[1] = b;
+	q->args[2] = c;
+	q->args[3] = d;
+	q->args[4] = e;
+	q->args[5] = f;
 	__atomic_store_n(&q->state, ELH_SQE_SUBMITTED, __ATOMIC_SEQ_CST);
 	if (!__atomic_load_n(&s->workers_awake, __ATOMIC_SEQ_CST)) {
 		elh_ring_doorbell(s);
@@ -162,7 +173,8 @@ static long complete(struct elh_sqe *q, int rang)
 	long r;
 
 	/* A user-level thread yields its vCPU to the others meanwhile. */
-	if (__elh_ult_active) return __elh_ult_await(q);
+	if (__elh_ult_active)
+		return __elh_ult_await(q);
 	t0 = __elh_rdtsc();
 	spin = __elh_shared->spin_tsc;
 	for (;;) {
@@ -170,8 +182,9 @@ static long complete(struct elh_sqe *q, int rang)
 			q->backoff = 0;
 			goto done;
 		}
-		if (__elh_rdtsc() - t0 > spin) break;
-		__asm__ __volatile__ ("pause");
+		if (__elh_rdtsc() - t0 > spin)
+			break;
+		__asm__ __volatile__("pause");
 	}
 	/* Not even taken: the awake workers are all inside long calls. */
 	if (__atomic_load_n(&q->state, __ATOMIC_SEQ_CST) == ELH_SQE_SUBMITTED) {
@@ -184,7 +197,8 @@ static long complete(struct elh_sqe *q, int rang)
 	__atomic_store_n(&q->waiting, 0, __ATOMIC_RELAXED);
 	if (!rang) {
 		q->backoff = q->backoff ? 2 * q->backoff : BACKOFF_MIN;
-		if (q->backoff > BACKOFF_MAX) q->backoff = BACKOFF_MAX;
+		if (q->backoff > BACKOFF_MAX)
+			q->backoff = BACKOFF_MAX;
 		q->trap_left = q->backoff;
 	}
 done:
@@ -215,14 +229,16 @@ static long syscall_body(long n, long a, long b, long c, long d, long e, long f)
 	}
 	q = usable(n);
 	if (!q) {
-		if (__elh_ult_active && elh_call_blocks(n)) return trap_held(n, a, b, c, d, e, f);
+		if (__elh_ult_active && elh_call_blocks(n))
+			return trap_held(n, a, b, c, d, e, f);
 		return __elh_trap(n, a, b, c, d, e, f);
 	}
 	q->busy = 1;
 	for (unsigned tries = 0;;) {
 		rang = submit(q, n, a, b, c, d, e, f);
 		r = complete(q, rang);
-		if (q->flags & ELH_SQE_RESTART) continue;
+		if (q->flags & ELH_SQE_RESTART)
+			continue;
 		if ((q->flags & ELH_SQE_BUSY) && __elh_ult_active && tries < ULT_BUSY_TRIES) {
 			__elh_ult_pause(tries++);
 			continue;
@@ -239,15 +255,16 @@ static long syscall_body(long n, long a, long b, long c, long d, long e, long f)
 
 /* A cancellation point (see __syscall_cp_c): the cancellation acts on
  * entry, or when a signal interrupts the call, as with __syscall_cp_asm. */
-static long syscall_cp_body(volatile int *cancel, long n, long a, long b, long c,
-                            long d, long e, long f)
+static long syscall_cp_body(volatile int *cancel, long n, long a, long b, long c, long d, long e,
+			    long f)
 {
 	struct elh_sqe *q;
 	long r;
 	int rang;
 
 	if (__elh_ult_active) {
-		if (*cancel) return __cancel();
+		if (*cancel)
+			return __cancel();
 		switch (__elh_ult_syscall(n, a, b, c, d, e, f, &r)) {
 		case 1: return r;
 		case 2:
@@ -276,7 +293,8 @@ static long syscall_cp_body(volatile int *cancel, long n, long a, long b, long c
 		rang = submit(q, n, a, b, c, d, e, f);
 		r = complete(q, rang);
 		if (q->flags & ELH_SQE_RESTART) {
-			if (*cancel) break;
+			if (*cancel)
+				break;
 			continue;
 		}
 		if ((q->flags & ELH_SQE_BUSY) && __elh_ult_active && tries < ULT_BUSY_TRIES) {
@@ -302,22 +320,24 @@ long __elh_syscall(long n, long a, long b, long c, long d, long e, long f)
 
 	if (!__elh_ult_active) {
 		r = syscall_body(n, a, b, c, d, e, f);
-		if (__elh_maps_memory(n)) __elh_shared_note(n, a, b, c, d, r);
+		if (__elh_maps_memory(n))
+			__elh_shared_note(n, a, b, c, d, r);
 		return r;
 	}
 	__elh_ult_enter();
 	r = syscall_body(n, a, b, c, d, e, f);
-	if (__elh_maps_memory(n)) __elh_shared_note(n, a, b, c, d, r);
+	if (__elh_maps_memory(n))
+		__elh_shared_note(n, a, b, c, d, r);
 	__elh_ult_leave();
 	return r;
 }
 
-long __elh_syscall_cp(volatile int *cancel, long n, long a, long b, long c,
-                      long d, long e, long f)
+long __elh_syscall_cp(volatile int *cancel, long n, long a, long b, long c, long d, long e, long f)
 {
 	long r;
 
-	if (!__elh_ult_active) return syscall_cp_body(cancel, n, a, b, c, d, e, f);
+	if (!__elh_ult_active)
+		return syscall_cp_body(cancel, n, a, b, c, d, e, f);
 	__elh_ult_enter();
 	r = syscall_cp_body(cancel, n, a, b, c, d, e, f);
 	__elh_ult_leave();

@@ -11,19 +11,24 @@
  * library function named by the call that it makes (recv: recvfrom, wait:
  * wait4, sem_wait and pthread_mutex_lock: futex...). */
 static const long restarted_under_sa_restart[] = {
-	SYS_read,	  SYS_readv,	    SYS_write,	       SYS_writev,	 SYS_ioctl,
-	SYS_open,	  SYS_openat,	    SYS_wait4,	       SYS_waitid,	 SYS_accept,
-	SYS_accept4,	  SYS_connect,	    SYS_recvfrom,      SYS_recvmmsg,	 SYS_recvmsg,
-	SYS_sendto,	  SYS_sendmsg,	    SYS_sendmmsg,      SYS_flock,	 SYS_fcntl,
-	SYS_mq_timedreceive, SYS_mq_timedsend, SYS_futex,	 SYS_getrandom,
+	SYS_read,	  SYS_readv,	SYS_write,
+	SYS_writev,	  SYS_ioctl,	SYS_open,
+	SYS_openat,	  SYS_wait4,	SYS_waitid,
+	SYS_accept,	  SYS_accept4,	SYS_connect,
+	SYS_recvfrom,	  SYS_recvmmsg, SYS_recvmsg,
+	SYS_sendto,	  SYS_sendmsg,	SYS_sendmmsg,
+	SYS_flock,	  SYS_fcntl,	SYS_mq_timedreceive,
+	SYS_mq_timedsend, SYS_futex,	SYS_getrandom,
 };
 
 /* "never restarted after being interrupted by a signal handler, regardless
  * of the use of SA_RESTART; they always fail with the error EINTR". */
 static const long never_restarted_after_a_handler[] = {
-	SYS_pause,	  SYS_rt_sigsuspend, SYS_rt_sigtimedwait, SYS_epoll_wait, SYS_epoll_pwait,
-	SYS_poll,	  SYS_ppoll,	     SYS_select,	  SYS_pselect6,	  SYS_msgrcv,
-	SYS_msgsnd,	  SYS_semop,	     SYS_semtimedop,	  SYS_clock_nanosleep, SYS_nanosleep,
+	SYS_pause,	  SYS_rt_sigsuspend,   SYS_rt_sigtimedwait,
+	SYS_epoll_wait,	  SYS_epoll_pwait,     SYS_poll,
+	SYS_ppoll,	  SYS_select,	       SYS_pselect6,
+	SYS_msgrcv,	  SYS_msgsnd,	       SYS_semop,
+	SYS_semtimedop,	  SYS_clock_nanosleep, SYS_nanosleep,
 	SYS_io_getevents, SYS_epoll_pwait2,
 };
 
@@ -31,8 +36,8 @@ static const long never_restarted_after_a_handler[] = {
  * with no handler at all, these fail with EINTR after SIGSTOP and
  * SIGCONT (the current kernel's entries of the list). */
 static const long eintr_after_a_stop[] = {
-	SYS_epoll_wait, SYS_epoll_pwait, SYS_semop, SYS_semtimedop, SYS_rt_sigtimedwait,
-	SYS_io_getevents, SYS_epoll_pwait2,
+	SYS_epoll_wait,	     SYS_epoll_pwait,  SYS_semop,	 SYS_semtimedop,
+	SYS_rt_sigtimedwait, SYS_io_getevents, SYS_epoll_pwait2,
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -81,17 +86,17 @@ END_TEST
 START_TEST(no_other_call_escapes_sa_restart)
 {
 #define CHECK_ROW(nm, ...)                                                                         \
-	if (!elh_call_restarts_after_handler(SYS_##nm) && SYS_##nm != SYS_io_pgetevents) {        \
+	if (!elh_call_restarts_after_handler(SYS_##nm) && SYS_##nm != SYS_io_pgetevents) {         \
 		int found = 0;                                                                     \
 		for (size_t i = 0; i < N(never_restarted_after_a_handler); i++)                    \
 			found |= never_restarted_after_a_handler[i] == SYS_##nm;                   \
-		ck_assert_msg(found, "%s: not restarted, but not in signal(7)'s list", #nm);      \
+		ck_assert_msg(found, "%s: not restarted, but not in signal(7)'s list", #nm);       \
 	}                                                                                          \
 	if (restart_class(SYS_##nm) == ELH_RESTART_NEVER) {                                        \
 		int found = 0;                                                                     \
 		for (size_t i = 0; i < N(eintr_after_a_stop); i++)                                 \
 			found |= eintr_after_a_stop[i] == SYS_##nm;                                \
-		ck_assert_msg(found, "%s: NEVER, but not in signal(7)'s stop list", #nm);         \
+		ck_assert_msg(found, "%s: NEVER, but not in signal(7)'s stop list", #nm);          \
 	}
 	ELH_CALLS(CHECK_ROW)
 #undef CHECK_ROW
@@ -103,7 +108,7 @@ END_TEST
 START_TEST(rows_are_consistent)
 {
 #define CHECK_ROW(nm, ...)                                                                         \
-	ck_assert_msg(elh_call_restarts_after_handler(SYS_##nm) || elh_call_blocks(SYS_##nm),     \
+	ck_assert_msg(elh_call_restarts_after_handler(SYS_##nm) || elh_call_blocks(SYS_##nm),      \
 		      "%s: interrupted, so it waits", #nm);
 	ELH_CALLS(CHECK_ROW)
 #undef CHECK_ROW
@@ -126,8 +131,8 @@ START_TEST(rows_are_consistent)
 		for (size_t i = 1; i < 4; i++)
 			ck_assert_msg((elh_call_rules(families[f][0]) & mask) ==
 					  (elh_call_rules(families[f][i]) & mask),
-				      "calls %ld and %ld: one family, different rules", families[f][0],
-				      families[f][i]);
+				      "calls %ld and %ld: one family, different rules",
+				      families[f][0], families[f][i]);
 }
 END_TEST
 
@@ -157,12 +162,13 @@ END_TEST
 START_TEST(threads_and_guest)
 {
 	static const long on_the_vcpu[] = {
-		SYS_sched_yield, SYS_prctl,	SYS_getrusage, SYS_setpriority, SYS_sched_setaffinity,
-		SYS_futex,	 SYS_gettid,	SYS_exit,      SYS_vfork,	SYS_rt_sigprocmask,
+		SYS_sched_yield, SYS_prctl,  SYS_getrusage, SYS_setpriority, SYS_sched_setaffinity,
+		SYS_futex,	 SYS_gettid, SYS_exit,	    SYS_vfork,	     SYS_rt_sigprocmask,
 	};
 	static const long in_guest[] = {
-		SYS_futex, SYS_gettid, SYS_sched_yield, SYS_tkill, SYS_tgkill, SYS_rt_sigaction,
-		SYS_rt_sigprocmask, SYS_rt_sigtimedwait, SYS_kill, SYS_fork, SYS_execve,
+		SYS_futex,  SYS_gettid,	      SYS_sched_yield,	  SYS_tkill,
+		SYS_tgkill, SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_rt_sigtimedwait,
+		SYS_kill,   SYS_fork,	      SYS_execve,
 	};
 
 	for (size_t i = 0; i < N(on_the_vcpu); i++)
@@ -171,7 +177,7 @@ START_TEST(threads_and_guest)
 	for (size_t i = 0; i < N(in_guest); i++)
 		ck_assert_msg(elh_call_in_guest(in_guest[i]), "call %ld: served in the guest",
 			      in_guest[i]);
-	/* A guest-served call is never handed to a worker. */
+		/* A guest-served call is never handed to a worker. */
 #define CHECK_ROW(nm, blocks, restart, mask, vcpu, guest)                                          \
 	ck_assert_msg(!(guest) || (vcpu), "%s: served in the guest, so on its vCPU", #nm);
 	ELH_CALLS(CHECK_ROW)

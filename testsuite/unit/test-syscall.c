@@ -210,7 +210,7 @@ END_TEST
 START_TEST(rules_name_known_calls)
 {
 #define KNOWN(nm, ...)                                                                             \
-	ck_assert_msg(SYS_##nm == SYS_io_getevents || SYS_##nm == SYS_io_pgetevents ||            \
+	ck_assert_msg(SYS_##nm == SYS_io_getevents || SYS_##nm == SYS_io_pgetevents ||             \
 			  SYS_##nm == SYS_mq_timedsend || SYS_##nm == SYS_mq_timedreceive ||       \
 			  elh_systab[SYS_##nm].name,                                               \
 		      "%s: a rule for a call the executor does not know", #nm);
