@@ -21,22 +21,33 @@ $(MUSL_ORIG):
 		MUSL_VERSION=$(MUSL_VERSION) $(SHELL) $(srcdir)/libc/fetch-musl.sh libc/apt $@; \
 	fi
 
+# ELH's own files in musl's tree, kept here as ordinary source rather than
+# inside patches: the client (the system-call layer the series hooks in),
+# copied into src/elh/ of the prepared tree, with the ABI headers it shares
+# with the monitor.
+ELH_CLIENT_FILES = libc/elh/elh.h libc/elh/syscall.c libc/elh/clock.c libc/elh/version.c
+ELH_ABI_FILES = arch/x86_64/elh-abi.h arch/x86_64/elh-calls.h
+EXTRA_DIST += libc/elh/README.md $(ELH_CLIENT_FILES)
+
 # nptl-elh, the project's thread library, is built as part of musl: its
 # sources are copied into src/nptl-elh/ of the prepared tree, with the
 # context switch (musl's build takes src/*/x86_64/*.s).
 NPTL_ELH_FILES = nptl-elh/ult.c nptl-elh/ult.h nptl-elh/pool.c nptl-elh/stack.c nptl-elh/shared.c nptl-elh/clone.c nptl-elh/unmapself.c
-NPTL_ELH_ASM = arch/x86_64/ult_switch.s arch/x86_64/pool_call.s
-EXTRA_DIST += $(NPTL_ELH_FILES) $(NPTL_ELH_ASM)
+NPTL_ELH_ASM = arch/x86_64/ult_switch.s arch/x86_64/icall.S
+# The interruptible call is the monitor's own (one file for both sides).
+nptl_elh_arch_headers = arch/x86_64/icall.h
+EXTRA_DIST += $(NPTL_ELH_FILES) arch/x86_64/ult_switch.s
 
-# The client in the series includes the monitor's ABI header: one header
-# for both sides, copied in rather than kept twice.
+# The ABI headers are the monitor's own: one header for both sides, copied
+# in rather than kept twice.
 libc/musl-src/.prepared: $(MUSL_ORIG) $(srcdir)/libc/patches/series $(MUSL_PATCHES) \
-		$(srcdir)/libc/prepare-musl.sh $(srcdir)/arch/x86_64/elh-abi.h \
-		$(addprefix $(srcdir)/,$(NPTL_ELH_FILES) $(NPTL_ELH_ASM))
+		$(srcdir)/libc/prepare-musl.sh \
+		$(addprefix $(srcdir)/,$(ELH_CLIENT_FILES) $(ELH_ABI_FILES) $(NPTL_ELH_FILES) $(nptl_elh_arch_headers) $(NPTL_ELH_ASM))
 	$(AM_V_GEN)$(SHELL) $(srcdir)/libc/prepare-musl.sh $(MUSL_ORIG) $(MUSL_SHA256) libc/musl-src $(srcdir)/libc/patches && \
-	cp $(srcdir)/arch/x86_64/elh-abi.h libc/musl-src/src/elh/elh-abi.h && \
+	$(MKDIR_P) libc/musl-src/src/elh && \
+	cp $(addprefix $(srcdir)/,$(ELH_CLIENT_FILES) $(ELH_ABI_FILES)) libc/musl-src/src/elh/ && \
 	$(MKDIR_P) libc/musl-src/src/nptl-elh/x86_64 && \
-	cp $(addprefix $(srcdir)/,$(NPTL_ELH_FILES)) libc/musl-src/src/nptl-elh/ && \
+	cp $(addprefix $(srcdir)/,$(NPTL_ELH_FILES) $(nptl_elh_arch_headers)) libc/musl-src/src/nptl-elh/ && \
 	cp $(addprefix $(srcdir)/,$(NPTL_ELH_ASM)) libc/musl-src/src/nptl-elh/x86_64/ && \
 	touch $@
 

@@ -36,9 +36,9 @@
 #include "vm.h"
 
 #define CLOCK_PERIOD_NS 100000000ull /* between two updates */
-#define CLOCK_FIRST_NS 20000000ull   /* until the first map */
-#define SLEW_PPM 1000                /* the largest rate correction */
-#define STEP_NS 10000000             /* an error this large steps (forward only) */
+#define CLOCK_FIRST_NS	20000000ull  /* until the first map */
+#define SLEW_PPM	1000	     /* the largest rate correction */
+#define STEP_NS		10000000     /* an error this large steps (forward only) */
 
 static struct {
 	struct elh_clock *pub;
@@ -114,7 +114,8 @@ static void publish(void)
 	/* ns per tick over the whole run, times 2^32 */
 	rate = (uint64_t)(((unsigned __int128)(mono - clk.mono0) << 32) / (tsc - clk.tsc0));
 	if (c->flags & ELH_CLOCK_VALID) {
-		pred = c->mono_base + (uint64_t)(((unsigned __int128)(tsc - c->tsc_base) * c->mult) >> 32);
+		pred = c->mono_base +
+		       (uint64_t)(((unsigned __int128)(tsc - c->tsc_base) * c->mult) >> 32);
 		err = (int64_t)(mono - pred);
 	} else {
 		pred = mono;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "elh-abi.h"
+#include "elh-calls.h"
 #include "errors.h"
 #include "exitless.h"
 #include "memory.h"
@@ -25,8 +26,8 @@
  * spinning found nothing for long.  With two cores a spinning worker takes
  * the guest's core away: the floor is low, and workers started for
  * blocking calls stay at it. */
-#define WORKER_SPIN_MIN_NS 4000
-#define WORKER_SPIN_MAX_NS 200000
+#define WORKER_SPIN_MIN_NS   4000
+#define WORKER_SPIN_MAX_NS   200000
 #define WORKER_SPIN_START_NS 50000
 /* A worker started beyond the configured number ends after this long idle. */
 #define EXTRA_IDLE_NS 1000000000ull
@@ -50,8 +51,8 @@ static uint32_t guest_spin_ns(const struct elh_vm *vm)
 
 struct worker {
 	pid_t tid;
-	int extra;              /* started for a blocking call; may retire */
-	uint64_t spin_ns;       /* current spin budget */
+	int extra;		/* started for a blocking call; may retire */
+	uint64_t spin_ns;	/* current spin budget */
 	struct elh_vcpu *proxy; /* the calling thread as handlers see it */
 };
 
@@ -63,7 +64,7 @@ static struct {
 	int total;    /* live workers */
 	int blocking; /* workers inside a blocking call */
 	int peak;
-	cpu_set_t cpus; /* the CPUs workers may run on: the monitor's at start */
+	cpu_set_t cpus;		   /* the CPUs workers may run on: the monitor's at start */
 	pid_t running[ELH_NSLOTS]; /* host tid of the worker running entry i's call */
 	uint64_t served, restarts, retraps_bound, retraps_vcpu, retraps_signal;
 } pool;
@@ -81,16 +82,13 @@ static void count(uint64_t *c)
 	__atomic_add_fetch(c, 1, __ATOMIC_RELAXED);
 }
 
-/* Calls that need the calling vCPU itself: a signal mask installed for the
- * duration of the call. */
+/* Calls that need the calling vCPU itself: a signal mask given for the
+ * duration of the call (elh-calls.h). */
 static int needs_vcpu(long nr, const uint64_t a[6])
 {
-	switch (nr) {
-	case SYS_ppoll: return a[3] != 0;
-	case SYS_pselect6: return a[5] != 0;
-	case SYS_epoll_pwait: case SYS_epoll_pwait2: return a[4] != 0;
-	default: return 0;
-	}
+	int indirect, m = elh_call_mask_arg(nr, &indirect);
+
+	return m >= 0 && a[m] != 0;
 }
 
 /* A signal the host raised on this worker for the call it just made
@@ -132,16 +130,13 @@ static int enter_blocking(void)
 
 static void serve(struct worker *w, struct elh_sqe *q, int slot)
 {
-	uint32_t want = ELH_SQE_SUBMITTED, flags = 0;
-	const struct elh_sysdesc *d;
+	uint32_t flags = 0;
 	uint64_t args[6];
-	uint32_t notify;
 	int64_t nr;
 	int blocking = 0;
 	long r;
 
-	if (!__atomic_compare_exchange_n(&q->state, &want, ELH_SQE_RUNNING, 0, __ATOMIC_ACQ_REL,
-					 __ATOMIC_RELAXED))
+	if (!elh_sqe_take(q))
 		return; /* another worker took it */
 	nr = q->nr;
 	memcpy(args, q->args, sizeof(args));
@@ -156,8 +151,7 @@ static void serve(struct worker *w, struct elh_sqe *q, int slot)
 		flags = ELH_SQE_RETRAP;
 		goto post;
 	}
-	d = &elh_systab[nr];
-	if (d->flags & ELH_SYS_MAY_BLOCK) {
+	if (elh_call_blocks(nr)) {
 		if (enter_blocking() < 0) {
 			count(&pool.retraps_bound);
 			r = -ENOSYS;
@@ -169,10 +163,8 @@ static void serve(struct worker *w, struct elh_sqe *q, int slot)
 		 * another entry, further in the scan: if no awake worker is
 		 * left outside blocking calls, wake one to go on scanning. */
 		if ((int)__atomic_load_n(&pool.area->workers_awake, __ATOMIC_SEQ_CST) <=
-		    __atomic_load_n(&pool.blocking, __ATOMIC_SEQ_CST)) {
-			__atomic_add_fetch(&pool.area->doorbell, 1, __ATOMIC_SEQ_CST);
-			syscall(SYS_futex, &pool.area->doorbell, FUTEX_WAKE, 1, NULL, NULL, 0);
-		}
+		    __atomic_load_n(&pool.blocking, __ATOMIC_SEQ_CST))
+			elh_ring_doorbell(pool.area);
 		/* Published before the call reads the stop word (Dekker with
 		 * elh_exitless_interrupt). */
 		__atomic_store_n(&pool.running[slot], w->tid, __ATOMIC_SEQ_CST);
@@ -189,7 +181,7 @@ static void serve(struct worker *w, struct elh_sqe *q, int slot)
 		elh_host_stop_word(NULL);
 		__atomic_store_n(&pool.running[slot], 0, __ATOMIC_SEQ_CST);
 		__atomic_sub_fetch(&pool.blocking, 1, __ATOMIC_SEQ_CST);
-		if (r == -EINTR && q->interrupt == 2 && elh_signal_restartable(nr)) {
+		if (r == -EINTR && q->interrupt == 2 && elh_call_restarts_after_handler(nr)) {
 			count(&pool.restarts);
 			flags = ELH_SQE_RESTART;
 		}
@@ -200,19 +192,7 @@ static void serve(struct worker *w, struct elh_sqe *q, int slot)
 	}
 	count(&pool.served);
 post:
-	notify = __atomic_load_n(&q->notify, __ATOMIC_RELAXED);
-	q->result = r;
-	q->flags = flags;
-	__atomic_store_n(&q->state, ELH_SQE_DONE, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&q->waiting, __ATOMIC_SEQ_CST))
-		syscall(SYS_futex, &q->state, FUTEX_WAKE, 1, NULL, NULL, 0);
-	if (notify && notify <= ELH_MAX_CARRIERS) {
-		struct elh_carrier *c = &pool.area->carrier[notify - 1];
-
-		__atomic_add_fetch(&c->events, 1, __ATOMIC_SEQ_CST);
-		if (__atomic_load_n(&c->sleeping, __ATOMIC_SEQ_CST))
-			syscall(SYS_futex, &c->events, FUTEX_WAKE, 1, NULL, NULL, 0);
-	}
+	elh_sqe_post(pool.area, q, r, flags);
 }
 
 /* One pass over the entries; returns how many calls it served. */
@@ -242,8 +222,8 @@ static int retire(struct worker *w)
 
 	while (w->extra && total > pool.base &&
 	       total - __atomic_load_n(&pool.blocking, __ATOMIC_SEQ_CST) > pool.base) {
-		if (__atomic_compare_exchange_n(&pool.total, &total, total - 1, 0,
-						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		if (__atomic_compare_exchange_n(&pool.total, &total, total - 1, 0, __ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST)) {
 			if (total - 1 - __atomic_load_n(&pool.blocking, __ATOMIC_SEQ_CST) >= 1)
 				return 1;
 			__atomic_add_fetch(&pool.total, 1, __ATOMIC_SEQ_CST);
@@ -386,10 +366,9 @@ int elh_exitless_start(struct elh_vm *vm, int workers, int max_workers, int vcpu
 	for (unsigned nr = 0; nr < ELH_NSYSCALLS && nr < elh_nsyscalls; nr++) {
 		const struct elh_sysdesc *d = &elh_systab[nr];
 
-		/* sched_yield must yield the caller's own thread. */
-		if (d->name && nr != SYS_sched_yield &&
-		    !(d->flags & (ELH_SYS_NO_RETURN | ELH_SYS_RAW | ELH_SYS_UNSUPPORTED |
-				  ELH_SYS_THREAD)))
+		/* The special handlers act on the calling vCPU's state. */
+		if (d->name && elh_call_any_thread(nr) &&
+		    !(d->flags & (ELH_SYS_NO_RETURN | ELH_SYS_RAW | ELH_SYS_UNSUPPORTED)))
 			pool.allowed[nr / 64] |= 1ull << (nr % 64);
 	}
 	memcpy(area->exitless, pool.allowed, sizeof(pool.allowed));
@@ -433,7 +412,8 @@ void elh_exitless_interrupt(struct elh_vcpu *cpu, int restart)
 	if (!pool.area)
 		return;
 	for (int i = 0; i < ELH_NSLOTS; i++)
-		if (__atomic_load_n(&pool.area->sqe[i].owner, __ATOMIC_RELAXED) == (uint32_t)cpu->tid)
+		if (__atomic_load_n(&pool.area->sqe[i].owner, __ATOMIC_RELAXED) ==
+		    (uint32_t)cpu->tid)
 			interrupt_slot(i, restart);
 }
 
@@ -455,8 +435,8 @@ void elh_exitless_thread_exit(struct elh_vm *vm, pid_t tid)
 	for (int i = 0; i < ELH_NSLOTS; i++) {
 		uint32_t owner = (uint32_t)tid;
 
-		__atomic_compare_exchange_n(&pool.area->sqe[i].owner, &owner, 0, 0, __ATOMIC_ACQ_REL,
-					    __ATOMIC_RELAXED);
+		__atomic_compare_exchange_n(&pool.area->sqe[i].owner, &owner, 0, 0,
+					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
 	}
 }
 
@@ -469,7 +449,8 @@ void elh_exitless_after_fork(struct elh_vm *vm)
 		return;
 	pool.total = pool.blocking = pool.peak = 0;
 	memset(pool.running, 0, sizeof(pool.running));
-	pool.served = pool.restarts = pool.retraps_bound = pool.retraps_vcpu = pool.retraps_signal = 0;
+	pool.served = pool.restarts = pool.retraps_bound = pool.retraps_vcpu = pool.retraps_signal =
+	    0;
 	area->workers_awake = 0;
 	for (int i = 0; i < ELH_NSLOTS; i++) {
 		struct elh_sqe *q = &area->sqe[i];

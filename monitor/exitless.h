@@ -61,8 +61,8 @@ void elh_exitless_stats_print(FILE *out);
  * converts the guest's spin budget (spin_ns) into TSC ticks in *spin_tsc
  * once the TSC's rate is known.  Does nothing where the guest's TSC is not
  * the host's or not constant. */
-int elh_clock_start(struct elh_vm *vm, struct elh_clock *pub, uint32_t *spin_tsc,
-		    uint32_t spin_ns, char *err, size_t errlen);
+int elh_clock_start(struct elh_vm *vm, struct elh_clock *pub, uint32_t *spin_tsc, uint32_t spin_ns,
+		    char *err, size_t errlen);
 
 /* In the child of a fork: the same clock, kept up to date again. */
 void elh_clock_after_fork(void);

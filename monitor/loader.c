@@ -43,8 +43,8 @@ static const char *machine_name(unsigned m)
 	}
 }
 
-static int check_segments(struct elh_elf_info *info, const struct stat *st,
-			  char *err, size_t errlen)
+static int check_segments(struct elh_elf_info *info, const struct stat *st, char *err,
+			  size_t errlen)
 {
 	uint64_t lo = UINT64_MAX, hi = 0, prev_end = 0;
 	int nload = 0;
@@ -54,23 +54,30 @@ static int check_segments(struct elh_elf_info *info, const struct stat *st,
 		uint64_t end;
 
 		if (ph->p_type == PT_INTERP)
-			return elh_refuse(err, errlen,
-				      "is dynamically linked (it asks for an interpreter); elh runs static executables only: relink it with -static or with elh-musl-gcc");
+			return elh_refuse(
+			    err, errlen,
+			    "is dynamically linked (it asks for an interpreter); elh runs static "
+			    "executables only: relink it with -static or with elh-musl-gcc");
 		if (ph->p_type != PT_LOAD)
 			continue;
 		if (ph->p_filesz > ph->p_memsz ||
 		    __builtin_add_overflow(ph->p_offset, ph->p_filesz, &end) ||
 		    end > (uint64_t)st->st_size)
-			return elh_refuse(err, errlen, "has a PT_LOAD segment that lies outside the file");
+			return elh_refuse(err, errlen,
+					  "has a PT_LOAD segment that lies outside the file");
 		if (ph->p_align > 1 && (ph->p_vaddr - ph->p_offset) % PAGE_SIZE)
-			return elh_refuse(err, errlen, "has a PT_LOAD segment whose address and offset disagree modulo the page size");
-		if (__builtin_add_overflow(ph->p_vaddr, ph->p_memsz, &end) ||
-		    end > (1ull << 47))
-			return elh_refuse(err, errlen, "has a PT_LOAD segment beyond the 47-bit user address space");
+			return elh_refuse(err, errlen,
+					  "has a PT_LOAD segment whose address and offset disagree "
+					  "modulo the page size");
+		if (__builtin_add_overflow(ph->p_vaddr, ph->p_memsz, &end) || end > (1ull << 47))
+			return elh_refuse(
+			    err, errlen,
+			    "has a PT_LOAD segment beyond the 47-bit user address space");
 		/* The ELF spec wants PT_LOADs sorted; overlapping ones would
 		 * silently replace each other's bytes. */
 		if (nload && ph->p_vaddr < prev_end)
-			return elh_refuse(err, errlen, "has overlapping or unsorted PT_LOAD segments");
+			return elh_refuse(err, errlen,
+					  "has overlapping or unsorted PT_LOAD segments");
 		prev_end = end;
 		if (ph->p_vaddr < lo)
 			lo = ph->p_vaddr;
@@ -102,17 +109,22 @@ int elh_elf_inspect(int fd, struct elh_elf_info *info, char *err, size_t errlen)
 	    memcmp(eh.e_ident, ELFMAG, SELFMAG))
 		return elh_refuse(err, errlen, "is not an ELF executable");
 	if (eh.e_ident[EI_CLASS] != ELFCLASS64)
-		return elh_refuse(err, errlen, "is a 32-bit ELF file; elh runs x86-64 executables only");
+		return elh_refuse(err, errlen,
+				  "is a 32-bit ELF file; elh runs x86-64 executables only");
 	if (eh.e_ident[EI_DATA] != ELFDATA2LSB)
-		return elh_refuse(err, errlen, "is a big-endian ELF file; elh runs x86-64 executables only");
+		return elh_refuse(err, errlen,
+				  "is a big-endian ELF file; elh runs x86-64 executables only");
 	if (read_exact(fd, &eh, sizeof(eh), 0))
 		return elh_refuse(err, errlen, "is a truncated ELF file");
 	if (eh.e_machine != EM_X86_64) {
 		m = machine_name(eh.e_machine);
 		if (m)
-			return elh_refuse(err, errlen, "is an ELF file for %s; elh runs x86-64 executables only", m);
-		return elh_refuse(err, errlen, "is an ELF file for machine %u; elh runs x86-64 executables only",
-			      eh.e_machine);
+			return elh_refuse(err, errlen,
+					  "is an ELF file for %s; elh runs x86-64 executables only",
+					  m);
+		return elh_refuse(err, errlen,
+				  "is an ELF file for machine %u; elh runs x86-64 executables only",
+				  eh.e_machine);
 	}
 	if (eh.e_type == ET_REL)
 		return elh_refuse(err, errlen, "is a relocatable object (.o), not an executable");
@@ -191,23 +203,25 @@ static int map_segment(struct elh_vm *vm, int fd, const Elf64_Phdr *ph, uint64_t
 				ELH_VMA_IMAGE);
 		if (r < 0)
 			return elh_refuse(err, errlen, "cannot be mapped at %#llx: %s",
-				      (unsigned long long)start, strerror((int)-r));
+					  (unsigned long long)start, strerror((int)-r));
 		if (ph->p_memsz > ph->p_filesz && fend < fmap_end &&
 		    elh_guest_write(&vm->arena, fend, zeros, fmap_end - fend))
-			return elh_refuse(err, errlen, "cannot be loaded: zeroing the page at %#llx failed",
-				      (unsigned long long)page_down(fend));
+			return elh_refuse(err, errlen,
+					  "cannot be loaded: zeroing the page at %#llx failed",
+					  (unsigned long long)page_down(fend));
 	}
 	if (mend > fmap_end) {
 		r = elh_mm_mmap(vm, fmap_end, mend - fmap_end, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0, ELH_VMA_IMAGE);
 		if (r < 0)
-			return elh_refuse(err, errlen, "cannot map its zero-filled memory at %#llx: %s",
-				      (unsigned long long)fmap_end, strerror((int)-r));
+			return elh_refuse(err, errlen,
+					  "cannot map its zero-filled memory at %#llx: %s",
+					  (unsigned long long)fmap_end, strerror((int)-r));
 	}
 	r = elh_mm_mprotect(vm, start, mend - start, prot_of(ph->p_flags));
 	if (r < 0)
 		return elh_refuse(err, errlen, "cannot protect its segment at %#llx: %s",
-			      (unsigned long long)start, strerror((int)-r));
+				  (unsigned long long)start, strerror((int)-r));
 	return 0;
 }
 
@@ -262,13 +276,17 @@ int elh_load(struct elh_vm *vm, int fd, const struct elh_elf_info *info, struct 
 		if (ph->p_type != PT_LOAD || !ph->p_memsz)
 			continue;
 		if ((ph->p_vaddr - ph->p_offset) % PAGE_SIZE)
-			return elh_refuse(err, errlen, "has a PT_LOAD segment whose address and offset disagree modulo the page size");
+			return elh_refuse(err, errlen,
+					  "has a PT_LOAD segment whose address and offset disagree "
+					  "modulo the page size");
 		if (ph->p_align > align && !(ph->p_align & (ph->p_align - 1)))
 			align = ph->p_align;
 	}
 	phdr = find_phdr(info);
 	if (!phdr)
-		return elh_refuse(err, errlen, "has no program headers in its loadable segments (its C library needs them through AT_PHDR)");
+		return elh_refuse(err, errlen,
+				  "has no program headers in its loadable segments (its C library "
+				  "needs them through AT_PHDR)");
 
 	/* Deterministic placement: the same PIE always lands at the same
 	 * address, which keeps traces and core dumps comparable. */
@@ -279,10 +297,13 @@ int elh_load(struct elh_vm *vm, int fd, const struct elh_elf_info *info, struct 
 	stack = elh_stack_size(vm->arena.size) + ELH_STACK_GUARD;
 	limit = vm->arena.size > stack ? arena_end - stack : vm->arena.base;
 	if (lo < vm->arena.base || hi > limit || hi < lo)
-		return elh_refuse(err, errlen, "does not fit the guest arena: it needs [%#llx, %#llx), the arena is [%#llx, %#llx) with its top %llu KiB kept for the stack",
-			      (unsigned long long)lo, (unsigned long long)hi,
-			      (unsigned long long)vm->arena.base, (unsigned long long)arena_end,
-			      (unsigned long long)(stack >> 10));
+		return elh_refuse(
+		    err, errlen,
+		    "does not fit the guest arena: it needs [%#llx, %#llx), the arena is [%#llx, "
+		    "%#llx) with its top %llu KiB kept for the stack",
+		    (unsigned long long)lo, (unsigned long long)hi,
+		    (unsigned long long)vm->arena.base, (unsigned long long)arena_end,
+		    (unsigned long long)(stack >> 10));
 
 	for (unsigned i = 0; i < info->phnum; i++) {
 		const Elf64_Phdr *ph = &info->phdrs[i];
@@ -311,7 +332,7 @@ int elh_load(struct elh_vm *vm, int fd, const struct elh_elf_info *info, struct 
 /* Linux's MAX_ARG_STRLEN: no single argument or variable may be longer. */
 #define MAX_ARG_STRLEN (32 * PAGE_SIZE)
 #define PLATFORM       "x86_64"
-#define NAUXV          23 /* room for this many auxv pairs */
+#define NAUXV	       23 /* room for this many auxv pairs */
 
 /*
  * The stack, from the top of the arena down:
@@ -352,23 +373,31 @@ int elh_build_stack(struct elh_vm *vm, const struct elh_image *img, int argc, ch
 
 		len = strlen(s) + 1;
 		if (len > MAX_ARG_STRLEN)
-			return elh_refuse(err, errlen, "argument list too long (E2BIG): one string has %zu bytes, at most %llu are allowed",
-				      len - 1, (unsigned long long)MAX_ARG_STRLEN - 1);
+			return elh_refuse(err, errlen,
+					  "argument list too long (E2BIG): one string has %zu "
+					  "bytes, at most %llu are allowed",
+					  len - 1, (unsigned long long)MAX_ARG_STRLEN - 1);
 		strings += len;
 	}
 	words = 1 + (uint64_t)argc + 1 + envc + 1 + 2 * NAUXV;
 	/* Linux's limit for exec: a quarter of the stack. */
 	if (strings + 8 * words > size / 4)
-		return elh_refuse(err, errlen, "argument list and environment too long (E2BIG): %llu bytes, at most %llu fit a %llu KiB stack",
-			      (unsigned long long)(strings + 8 * words),
-			      (unsigned long long)size / 4, (unsigned long long)size >> 10);
+		return elh_refuse(err, errlen,
+				  "argument list and environment too long (E2BIG): %llu bytes, at "
+				  "most %llu fit a %llu KiB stack",
+				  (unsigned long long)(strings + 8 * words),
+				  (unsigned long long)size / 4, (unsigned long long)size >> 10);
 
 	lo = elh_mm_map_stack(vm, size, img->stack_prot);
 	if (lo == -EEXIST)
-		return elh_refuse(err, errlen, "cannot map the main stack at the top of the guest arena: something is mapped there already");
+		return elh_refuse(err, errlen,
+				  "cannot map the main stack at the top of the guest arena: "
+				  "something is mapped there already");
 	if (lo < 0)
-		return elh_refuse(err, errlen, "cannot map a %llu KiB main stack at the top of the guest arena: %s",
-			      (unsigned long long)size >> 10, strerror((int)-lo));
+		return elh_refuse(
+		    err, errlen,
+		    "cannot map a %llu KiB main stack at the top of the guest arena: %s",
+		    (unsigned long long)size >> 10, strerror((int)-lo));
 
 	/* Where everything goes in the guest: the strings first, from the
 	 * top down, then the auxiliary vector can be filled in. */
@@ -414,7 +443,7 @@ int elh_build_stack(struct elh_vm *vm, const struct elh_image *img, int argc, ch
 		elh_mm_munmap(vm, (uint64_t)lo, size);
 		return elh_refuse(err, errlen, "cannot build the stack: out of memory");
 	}
-#define HOST(gva) (buf + ((gva) - rsp))
+#define HOST(gva) (buf + ((gva)-rsp))
 	w = (uint64_t *)HOST(rsp);
 	*w++ = (uint64_t)argc;
 	at = u_str;
@@ -439,7 +468,8 @@ int elh_build_stack(struct elh_vm *vm, const struct elh_image *img, int argc, ch
 	if (r != 16) {
 		free(buf);
 		elh_mm_munmap(vm, (uint64_t)lo, size);
-		return elh_refuse(err, errlen, "cannot build the stack: no random bytes for AT_RANDOM");
+		return elh_refuse(err, errlen,
+				  "cannot build the stack: no random bytes for AT_RANDOM");
 	}
 
 	r = elh_guest_write(&vm->arena, rsp, buf, top - rsp);

@@ -7,16 +7,16 @@
 #include <stdint.h>
 
 enum elh_elf_kind {
-	ELH_ELF_STATIC,     /* ET_EXEC, no interpreter */
+	ELH_ELF_STATIC,	    /* ET_EXEC, no interpreter */
 	ELH_ELF_STATIC_PIE, /* ET_DYN, no interpreter, non-zero entry */
 };
 
 struct elh_elf_info {
 	enum elh_elf_kind kind;
-	uint64_t entry;  /* e_entry, relative to the load bias for a PIE */
-	uint64_t phoff;  /* file offset of the program headers */
+	uint64_t entry; /* e_entry, relative to the load bias for a PIE */
+	uint64_t phoff; /* file offset of the program headers */
 	uint16_t phnum;
-	uint64_t lo, hi; /* page-aligned span of the PT_LOAD segments */
+	uint64_t lo, hi;   /* page-aligned span of the PT_LOAD segments */
 	Elf64_Phdr *phdrs; /* malloc'd copy, phnum entries */
 };
 
@@ -37,13 +37,13 @@ struct elh_vm;
 
 /* What the initial stack and the vCPU need to know about a loaded image. */
 struct elh_image {
-	uint64_t bias;   /* load bias: 0 for ET_EXEC */
-	uint64_t entry;  /* the biased entry point (AT_ENTRY, initial rip) */
-	uint64_t phdr;   /* the program headers in guest memory (AT_PHDR) */
-	uint16_t phnum;  /* AT_PHNUM */
+	uint64_t bias;	 /* load bias: 0 for ET_EXEC */
+	uint64_t entry;	 /* the biased entry point (AT_ENTRY, initial rip) */
+	uint64_t phdr;	 /* the program headers in guest memory (AT_PHDR) */
+	uint16_t phnum;	 /* AT_PHNUM */
 	uint64_t lo, hi; /* page-aligned span of the loaded segments, biased */
-	uint64_t brk;    /* the initial program break (== hi) */
-	int stack_prot;  /* of the main stack: PROT_EXEC only if PT_GNU_STACK says so */
+	uint64_t brk;	 /* the initial program break (== hi) */
+	int stack_prot;	 /* of the main stack: PROT_EXEC only if PT_GNU_STACK says so */
 };
 
 /*

@@ -10,7 +10,7 @@ elh_core_sources = \
 	monitor/loader.c monitor/loader.h \
 	monitor/guestmem.c monitor/guestmem.h \
 	monitor/memory.c monitor/memory.h \
-	monitor/syscall.c monitor/syscall.h \
+	monitor/syscall.c monitor/syscall.h monitor/executor.h monitor/trace.c monitor/stats.c \
 	monitor/sys_file.c monitor/sys_ioctl.c monitor/sys_net.c \
 	monitor/sys_poll.c monitor/sys_proc.c monitor/sys_exec.c monitor/process.c monitor/process.h monitor/sys_ipc.c \
 	monitor/kvm.c monitor/kvm.h \

@@ -13,7 +13,7 @@
  *
  * Why munmap re-reserves instead of unmapping: a real munmap would leave a
  * hole in the monitor's address space, and the next mmap(NULL) anywhere in
- * the monitor (malloc, a thread stack, liburcu) could land there, inside the
+ * the monitor (malloc, a thread stack) could land there, inside the
  * guest's memory.  So a range the guest gives back is mapped again as a
  * PROT_NONE, MAP_NORESERVE placeholder: its pages are freed, touching it
  * faults, and the arena stays one contiguous reservation that only this file
@@ -76,7 +76,7 @@
 #define MREMAP_DONTUNMAP 4
 #endif
 
-#define PAGE          ELH_PAGE_SIZE
+#define PAGE	      ELH_PAGE_SIZE
 #define MAP_TYPE_BITS 0x0f
 #define MAP_HUGE_BITS (0x3fu << MAP_HUGE_SHIFT)
 #define PROT_RWX      (PROT_READ | PROT_WRITE | PROT_EXEC)
@@ -370,9 +370,10 @@ int elh_mm_init(struct elh_vm *vm, uint64_t arena_size, char *err, size_t errlen
 	if (!arena_size)
 		arena_size = ELH_ARENA_DEFAULT_SIZE;
 	if (page_up(arena_size, &size) || size > (1ull << 47) - base)
-		return elh_refuse(err, errlen,
-			      "a guest arena of %llu bytes does not fit the 47-bit address space",
-			      (unsigned long long)arena_size);
+		return elh_refuse(
+		    err, errlen,
+		    "a guest arena of %llu bytes does not fit the 47-bit address space",
+		    (unsigned long long)arena_size);
 	mm = calloc(1, sizeof(*mm));
 	if (!mm)
 		return elh_refuse(err, errlen, "cannot set up the guest arena: out of memory");
@@ -384,27 +385,29 @@ int elh_mm_init(struct elh_vm *vm, uint64_t arena_size, char *err, size_t errlen
 
 		free(mm);
 		if (e == EEXIST)
-			return elh_refuse(
-			    err, errlen,
-			    "cannot reserve the guest arena at [%#llx, %#llx): part of that range is already in use in elh's address space",
-			    (unsigned long long)base, (unsigned long long)(base + size));
+			return elh_refuse(err, errlen,
+					  "cannot reserve the guest arena at [%#llx, %#llx): part "
+					  "of that range is already in use in elh's address space",
+					  (unsigned long long)base,
+					  (unsigned long long)(base + size));
 		if (e == EPERM || e == EACCES)
 			return elh_refuse(
 			    err, errlen,
-			    "cannot reserve the guest arena at %#llx: the host forbids mappings that low (sysctl vm.mmap_min_addr must be at most %llu)",
+			    "cannot reserve the guest arena at %#llx: the host forbids mappings "
+			    "that low (sysctl vm.mmap_min_addr must be at most %llu)",
 			    (unsigned long long)base, (unsigned long long)base);
 		return elh_refuse(err, errlen,
-			      "cannot reserve a guest arena of %llu bytes at %#llx: %s",
-			      (unsigned long long)size, (unsigned long long)base, strerror(e));
+				  "cannot reserve a guest arena of %llu bytes at %#llx: %s",
+				  (unsigned long long)size, (unsigned long long)base, strerror(e));
 	}
 	if (p != (void *)(uintptr_t)base) {
 		/* A kernel older than 4.17 takes MAP_FIXED_NOREPLACE as a hint. */
 		munmap(p, size);
 		free(mm);
-		return elh_refuse(
-		    err, errlen,
-		    "cannot reserve the guest arena at %#llx: the host kernel lacks MAP_FIXED_NOREPLACE (Linux 4.17 or later is needed)",
-		    (unsigned long long)base);
+		return elh_refuse(err, errlen,
+				  "cannot reserve the guest arena at %#llx: the host kernel lacks "
+				  "MAP_FIXED_NOREPLACE (Linux 4.17 or later is needed)",
+				  (unsigned long long)base);
 	}
 	mm->thp = madvise(p, size, MADV_HUGEPAGE) == 0;
 

@@ -34,8 +34,8 @@
 
 struct elh_vm;
 
-#define ELH_PAGE_SIZE          4096ull
-#define ELH_ARENA_BASE         0x10000ull
+#define ELH_PAGE_SIZE	       4096ull
+#define ELH_ARENA_BASE	       0x10000ull
 #define ELH_ARENA_DEFAULT_SIZE (4ull << 30)
 /* Kept free below the main stack, like Linux's stack_guard_gap. */
 #define ELH_STACK_GUARD (1ull << 20)
@@ -62,12 +62,12 @@ struct elh_vma {
 
 struct elh_mm {
 	uint64_t base, end; /* the arena, [base, end) */
-	int thp;            /* the host accepted MADV_HUGEPAGE on the arena */
+	int thp;	    /* the host accepted MADV_HUGEPAGE on the arena */
 
 	pthread_rwlock_t lock;
 	uint64_t mmap_top;  /* mmap without MAP_FIXED places below this */
 	uint64_t brk_start; /* the initial break, page aligned; 0 until set */
-	uint64_t brk;       /* the current break as the guest asked for it */
+	uint64_t brk;	    /* the current break as the guest asked for it */
 	uint64_t next_obj;
 	struct elh_vma *vmas; /* sorted by address, non-overlapping */
 	size_t nvmas, cap;

@@ -97,7 +97,8 @@ static int install_filter(uint64_t lo, uint64_t hi, int allow_fs, char *err, siz
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
 	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog) != 0) {
-		snprintf(err, errlen, "systrap: cannot install the seccomp filter: %s", strerror(errno));
+		snprintf(err, errlen, "systrap: cannot install the seccomp filter: %s",
+			 strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -273,7 +274,7 @@ void elh_systrap_handle(int sig, void *vinfo, void *vuc)
 	ucontext_t *uc = vuc;
 	char here;
 	struct elh_systrap_block *b =
-		(void *)((uintptr_t)&here & ~(uintptr_t)(ELH_SYSTRAP_BLOCK_SIZE - 1));
+	    (void *)((uintptr_t)&here & ~(uintptr_t)(ELH_SYSTRAP_BLOCK_SIZE - 1));
 	struct elh_vcpu *cpu = b->cpu;
 	struct elh_exit *exit = b->exit;
 	greg_t *g = uc->uc_mcontext.gregs;
@@ -290,7 +291,8 @@ void elh_systrap_handle(int sig, void *vinfo, void *vuc)
 		return; /* the monitor's interrupted call returns EINTR */
 	}
 
-	if (rip >= (uintptr_t)elh_systrap_window_start && rip <= (uintptr_t)elh_systrap_window_end) {
+	if (rip >= (uintptr_t)elh_systrap_window_start &&
+	    rip <= (uintptr_t)elh_systrap_window_end) {
 		/* Interrupted while loading guest state: nothing of the guest
 		 * ran; its saved state is intact.  A fault here can only be an
 		 * FPU state the guest supplied through a signal frame. */

@@ -29,14 +29,14 @@ struct elh_vcpu;
 
 enum elh_exit_reason {
 	ELH_EXIT_SYSCALL,   /* nr in exit.nr, arguments in the registers */
-	ELH_EXIT_FAULT,     /* synchronous fault: exit.info describes it */
+	ELH_EXIT_FAULT,	    /* synchronous fault: exit.info describes it */
 	ELH_EXIT_INTERRUPT, /* a host signal arrived; nothing for the guest itself */
 };
 
 struct elh_exit {
 	enum elh_exit_reason reason;
-	long nr;          /* ELH_EXIT_SYSCALL */
-	siginfo_t info;   /* ELH_EXIT_FAULT: si_signo, si_code, si_addr as the guest must see them */
+	long nr;	/* ELH_EXIT_SYSCALL */
+	siginfo_t info; /* ELH_EXIT_FAULT: si_signo, si_code, si_addr as the guest must see them */
 };
 
 struct elh_platform {

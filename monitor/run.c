@@ -42,10 +42,13 @@ void elh_process_ending(struct elh_vm *vm)
 		if (vm->platform->stats_print)
 			vm->platform->stats_print(out);
 		if (vm->mn)
-			fprintf(out, "vcpus: %d at most at once; threads of elh-musl programs are user-level threads over %d\n",
+			fprintf(out,
+				"vcpus: %d at most at once; threads of elh-musl programs are "
+				"user-level threads over %d\n",
 				vm->peak_threads, vm->mn);
 		else
-			fprintf(out, "vcpus: %d at most at once; one per thread\n", vm->peak_threads);
+			fprintf(out, "vcpus: %d at most at once; one per thread\n",
+				vm->peak_threads);
 	}
 	if (vm->trace_out)
 		fflush(vm->trace_out);
@@ -193,7 +196,8 @@ int elh_run(const struct elh_run_options *opt)
 	vm->mn = opt->vcpus;
 	if (vm->platform->init(vm, err, sizeof(err)) < 0)
 		goto setup_failed;
-	if (opt->exitless && elh_exitless_start(vm, opt->workers, opt->max_workers, opt->vcpus, err, sizeof(err)) < 0)
+	if (opt->exitless && elh_exitless_start(vm, opt->workers, opt->max_workers, opt->vcpus, err,
+						sizeof(err)) < 0)
 		goto setup_failed;
 
 	if (elh_load(vm, fd, &info, &img, err, sizeof(err)) < 0) {

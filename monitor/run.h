@@ -12,13 +12,13 @@ struct elh_run_options {
 	const struct elh_platform *platform;
 	uint64_t arena_size;
 	int trace, stats;
-	int exitless;      /* serve eligible calls of elh-musl programs without exits */
-	int workers;       /* exit-less worker threads, 0: the runtime's choice */
-	int max_workers;   /* with the extra ones for blocking calls */
-	int vcpus;         /* M:N threads over this many vCPUs; 0: 1:1 */
-	const char *path;  /* resolved program path */
+	int exitless;	  /* serve eligible calls of elh-musl programs without exits */
+	int workers;	  /* exit-less worker threads, 0: the runtime's choice */
+	int max_workers;  /* with the extra ones for blocking calls */
+	int vcpus;	  /* M:N threads over this many vCPUs; 0: 1:1 */
+	const char *path; /* resolved program path */
 	int argc;
-	char **argv;       /* the guest's argv */
+	char **argv; /* the guest's argv */
 	/* For execve (sys_exec.c): elh's own argv[0], and the options above
 	 * as `elh run` options that give them again. */
 	char *self;

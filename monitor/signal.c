@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "elh-calls.h"
 #include "errors.h"
 #include "exitless.h"
 #include "guestmem.h"
@@ -20,13 +21,14 @@
 #include "special.h"
 #include "vm.h"
 
-#define BIT(sig) (1ull << ((sig) - 1))
-#define KERNEL_MINSIGSTKSZ 2048u   /* the kernel's check, not glibc's sysconf value */
+#define BIT(sig)	     (1ull << ((sig)-1))
+#define KERNEL_MINSIGSTKSZ   2048u /* the kernel's check, not glibc's sysconf value */
 #define KERNEL_SS_AUTODISARM (1u << 31)
-#define UNBLOCKABLE (BIT(SIGKILL) | BIT(SIGSTOP))
-#define SYNCHRONOUS (BIT(SIGSEGV) | BIT(SIGBUS) | BIT(SIGILL) | BIT(SIGTRAP) | BIT(SIGFPE) | BIT(SIGSYS))
+#define UNBLOCKABLE	     (BIT(SIGKILL) | BIT(SIGSTOP))
+#define SYNCHRONOUS                                                                                \
+	(BIT(SIGSEGV) | BIT(SIGBUS) | BIT(SIGILL) | BIT(SIGTRAP) | BIT(SIGFPE) | BIT(SIGSYS))
 #define IGNORED_BY_DEFAULT (BIT(SIGCHLD) | BIT(SIGURG) | BIT(SIGWINCH) | BIT(SIGCONT))
-#define STOP_BY_DEFAULT (BIT(SIGSTOP) | BIT(SIGTSTP) | BIT(SIGTTIN) | BIT(SIGTTOU))
+#define STOP_BY_DEFAULT	   (BIT(SIGSTOP) | BIT(SIGTSTP) | BIT(SIGTTIN) | BIT(SIGTTOU))
 /* Host signals that concern the thread that caused them. */
 #define THREAD_DIRECTED (BIT(SIGPIPE) | BIT(SIGXFSZ))
 
@@ -41,13 +43,13 @@ struct ksigaction {
 #define KSA_RESTORER 0x04000000ull
 
 struct elh_signals {
-	pthread_mutex_t lock;          /* dispositions */
+	pthread_mutex_t lock; /* dispositions */
 	struct ksigaction action[65];
-	uint64_t pending;              /* process-directed, atomic */
+	uint64_t pending; /* process-directed, atomic */
 	siginfo_t info[65];
-	uint32_t count[65];            /* real-time signals: instances queued */
-	uint32_t seq;                  /* bumped at every new pending signal; futex word */
-	uint32_t xsave_size;           /* the host's XSAVE size for enabled features */
+	uint32_t count[65];  /* real-time signals: instances queued */
+	uint32_t seq;	     /* bumped at every new pending signal; futex word */
+	uint32_t xsave_size; /* the host's XSAVE size for enabled features */
 	uint64_t xcr0;
 };
 
@@ -198,7 +200,8 @@ static int dequeue(struct elh_vcpu *cpu, uint64_t allowed, siginfo_t *info)
 				*info = pass ? signals.info[sig] : cpu->pending_info[sig - 1];
 				info->si_signo = sig;
 				/* More instances of a real-time signal stay pending. */
-				uint32_t *count = pass ? &signals.count[sig] : &cpu->pending_count[sig - 1];
+				uint32_t *count =
+				    pass ? &signals.count[sig] : &cpu->pending_count[sig - 1];
 
 				if (sig >= 32 && __atomic_sub_fetch(count, 1, __ATOMIC_SEQ_CST) > 0)
 					__atomic_or_fetch(set, BIT(sig), __ATOMIC_SEQ_CST);
@@ -212,19 +215,6 @@ static int dequeue(struct elh_vcpu *cpu, uint64_t allowed, siginfo_t *info)
 static int on_altstack(const struct elh_vcpu *cpu, uint64_t sp)
 {
 	return cpu->altstack_size && sp - cpu->altstack_sp <= cpu->altstack_size;
-}
-
-int elh_signal_restartable(long nr)
-{
-	switch (nr) {
-	case SYS_poll: case SYS_ppoll: case SYS_select: case SYS_pselect6:
-	case SYS_epoll_wait: case SYS_epoll_pwait: case SYS_nanosleep:
-	case SYS_clock_nanosleep: case SYS_pause: case SYS_rt_sigsuspend:
-	case SYS_rt_sigtimedwait: case SYS_io_getevents:
-		return 0;
-	default:
-		return 1;
-	}
 }
 
 static int setup_frame(struct elh_vcpu *cpu, int sig, const siginfo_t *info,
@@ -252,15 +242,29 @@ static int setup_frame(struct elh_vcpu *cpu, int sig, const siginfo_t *info,
 	f.uc.uc_flags = ELH_UC_FP_XSTATE | ELH_UC_SIGCONTEXT_SS | ELH_UC_STRICT_RESTORE_SS;
 	f.uc.uc_stack.ss_sp = cpu->altstack_sp;
 	f.uc.uc_stack.ss_size = cpu->altstack_size;
-	f.uc.uc_stack.ss_flags = cpu->altstack_size ? (on_altstack(cpu, r->rsp) ? SS_ONSTACK : 0)
-						    : SS_DISABLE;
+	f.uc.uc_stack.ss_flags =
+	    cpu->altstack_size ? (on_altstack(cpu, r->rsp) ? SS_ONSTACK : 0) : SS_DISABLE;
 	f.uc.uc_mcontext = (struct elh_ksigcontext){
-		.r8 = r->r8, .r9 = r->r9, .r10 = r->r10, .r11 = r->r11,
-		.r12 = r->r12, .r13 = r->r13, .r14 = r->r14, .r15 = r->r15,
-		.rdi = r->rdi, .rsi = r->rsi, .rbp = r->rbp, .rbx = r->rbx,
-		.rdx = r->rdx, .rax = r->rax, .rcx = r->rcx, .rsp = r->rsp,
-		.rip = r->rip, .eflags = r->rflags,
-		.cs = ELH_USER_CS, .ss = ELH_USER_SS,
+		.r8 = r->r8,
+		.r9 = r->r9,
+		.r10 = r->r10,
+		.r11 = r->r11,
+		.r12 = r->r12,
+		.r13 = r->r13,
+		.r14 = r->r14,
+		.r15 = r->r15,
+		.rdi = r->rdi,
+		.rsi = r->rsi,
+		.rbp = r->rbp,
+		.rbx = r->rbx,
+		.rdx = r->rdx,
+		.rax = r->rax,
+		.rcx = r->rcx,
+		.rsp = r->rsp,
+		.rip = r->rip,
+		.eflags = r->rflags,
+		.cs = ELH_USER_CS,
+		.ss = ELH_USER_SS,
 		.trapno = sig == SIGSEGV ? 14 : 0,
 		.oldmask = old_mask,
 		.cr2 = (sig == SIGSEGV || sig == SIGBUS) ? (uint64_t)(uintptr_t)info->si_addr : 0,
@@ -323,15 +327,14 @@ static void handle_one(struct elh_vcpu *cpu, int sig, const siginfo_t *info)
 	 * here, an exit-less one in the worker running it. */
 	elh_exitless_interrupt(cpu, (ka.flags & SA_RESTART) != 0);
 	if (cpu->restart_nr >= 0) {
-		if ((ka.flags & SA_RESTART) && elh_signal_restartable(cpu->restart_nr)) {
+		if ((ka.flags & SA_RESTART) && elh_call_restarts_after_handler(cpu->restart_nr)) {
 			cpu->regs.rax = cpu->restart_nr;
 			cpu->regs.rip -= 2; /* back onto the syscall instruction */
 		}
 		cpu->restart_nr = -1;
 	}
 
-	if (!(ka.flags & KSA_RESTORER) ||
-	    setup_frame(cpu, sig, info, &ka, old_mask) < 0) {
+	if (!(ka.flags & KSA_RESTORER) || setup_frame(cpu, sig, info, &ka, old_mask) < 0) {
 		/* No way to run the handler: the kernel kills with SIGSEGV. */
 		elh_die_by_signal(cpu->vm, SIGSEGV);
 	}
@@ -349,12 +352,19 @@ void elh_signal_deliver(struct elh_vcpu *cpu)
 	if (sig)
 		handle_one(cpu, sig, &info);
 	if (cpu->restart_nr >= 0) {
-		/* Interrupted by a signal the guest does not see (ignored, or
-		 * a kick): the call restarts transparently. */
-		if (elh_signal_restartable(cpu->restart_nr)) {
-			cpu->regs.rax = cpu->restart_nr;
-			cpu->regs.rip -= 2;
+		/* Interrupted by a signal the guest does not see (one it
+		 * ignores, which Linux discards before it interrupts anything,
+		 * or a kick): the call restarts, whatever its class
+		 * (elh-calls.h).  A mask the call installed for its duration
+		 * goes back first; the call installs it again.  A relative
+		 * timeout starts again from its full length, where Linux would
+		 * have gone on to the first deadline. */
+		if (cpu->saved_mask_valid) {
+			set_mask(cpu, cpu->saved_mask);
+			cpu->saved_mask_valid = 0;
 		}
+		cpu->regs.rax = cpu->restart_nr;
+		cpu->regs.rip -= 2;
 		cpu->restart_nr = -1;
 	}
 	if (cpu->saved_mask_valid && !sig) {
@@ -432,7 +442,8 @@ long elh_sys_rt_sigprocmask(struct elh_vcpu *cpu, const uint64_t a[6])
 long elh_sys_rt_sigpending(struct elh_vcpu *cpu, const uint64_t a[6])
 {
 	uint64_t p = (__atomic_load_n(&cpu->pending, __ATOMIC_ACQUIRE) |
-		      __atomic_load_n(&signals.pending, __ATOMIC_ACQUIRE)) & load_mask(cpu);
+		      __atomic_load_n(&signals.pending, __ATOMIC_ACQUIRE)) &
+		     load_mask(cpu);
 
 	if (a[1] != 8)
 		return -EINVAL;
@@ -442,7 +453,8 @@ long elh_sys_rt_sigpending(struct elh_vcpu *cpu, const uint64_t a[6])
 static uint64_t deliverable(struct elh_vcpu *cpu, uint64_t mask)
 {
 	return (__atomic_load_n(&cpu->pending, __ATOMIC_ACQUIRE) |
-		__atomic_load_n(&signals.pending, __ATOMIC_ACQUIRE)) & (~mask | UNBLOCKABLE);
+		__atomic_load_n(&signals.pending, __ATOMIC_ACQUIRE)) &
+	       (~mask | UNBLOCKABLE);
 }
 
 /* Sleep until a signal outside mask is pending, or the timeout (ns, or -1)
@@ -576,10 +588,22 @@ long elh_sys_rt_sigreturn(struct elh_vcpu *cpu, const uint64_t a[6])
 	/* The restorer's `ret` popped pretcode: rsp points at uc. */
 	if (elh_guest_read(&vm->arena, &uc, r->rsp, sizeof(uc)))
 		goto bad;
-	r->r8 = m->r8; r->r9 = m->r9; r->r10 = m->r10; r->r11 = m->r11;
-	r->r12 = m->r12; r->r13 = m->r13; r->r14 = m->r14; r->r15 = m->r15;
-	r->rdi = m->rdi; r->rsi = m->rsi; r->rbp = m->rbp; r->rbx = m->rbx;
-	r->rdx = m->rdx; r->rax = m->rax; r->rcx = m->rcx; r->rsp = m->rsp;
+	r->r8 = m->r8;
+	r->r9 = m->r9;
+	r->r10 = m->r10;
+	r->r11 = m->r11;
+	r->r12 = m->r12;
+	r->r13 = m->r13;
+	r->r14 = m->r14;
+	r->r15 = m->r15;
+	r->rdi = m->rdi;
+	r->rsi = m->rsi;
+	r->rbp = m->rbp;
+	r->rbx = m->rbx;
+	r->rdx = m->rdx;
+	r->rax = m->rax;
+	r->rcx = m->rcx;
+	r->rsp = m->rsp;
 	r->rip = m->rip;
 	r->rflags = (r->rflags & ~(uint64_t)ELH_RFLAGS_USER) | (m->eflags & ELH_RFLAGS_USER);
 	set_mask(cpu, uc.uc_sigmask);
@@ -739,10 +763,8 @@ int elh_signal_is_fault(int sig, const siginfo_t *info)
 	case SIGILL:
 	case SIGFPE:
 	case SIGTRAP:
-	case SIGSYS:
-		return info->si_code > 0; /* raised by the kernel for an instruction */
-	default:
-		return 0;
+	case SIGSYS: return info->si_code > 0; /* raised by the kernel for an instruction */
+	default: return 0;
 	}
 }
 
@@ -752,10 +774,10 @@ void elh_signal_monitor_crash(int sig, const siginfo_t *info, const void *vuc)
 	char msg[160];
 	int n;
 
-	n = snprintf(msg, sizeof(msg),
-		     "elh: internal error: signal %d (code %d, address %p) in the monitor at rip %#llx\n",
-		     sig, info->si_code, info->si_addr,
-		     (unsigned long long)uc->uc_mcontext.gregs[REG_RIP]);
+	n = snprintf(
+	    msg, sizeof(msg),
+	    "elh: internal error: signal %d (code %d, address %p) in the monitor at rip %#llx\n",
+	    sig, info->si_code, info->si_addr, (unsigned long long)uc->uc_mcontext.gregs[REG_RIP]);
 	if (n > 0)
 		(void)!write(STDERR_FILENO, msg, (size_t)n);
 	signal(sig, SIG_DFL); /* returning re-executes the instruction: the process dies of sig */

@@ -57,10 +57,6 @@ void elh_signal_note_host(struct elh_vcpu *cpu, int sig, const siginfo_t *info);
 /* Make cpu's thread leave the guest or its blocking host call. */
 void elh_signal_kick_thread(struct elh_vcpu *cpu);
 
-/* Would a call interrupted by a handler with SA_RESTART be restarted
- * (Linux's ERESTARTSYS class), rather than fail with EINTR? */
-int elh_signal_restartable(long nr);
-
 /* A synchronous fault of the guest (SIGSEGV, SIGILL...): deliver or die. */
 void elh_signal_fault(struct elh_vcpu *cpu, const siginfo_t *info);
 

@@ -37,7 +37,7 @@
 #include "vm.h"
 
 #define MAX_ARG_STRLEN (32 * 4096) /* Linux: one argument or variable */
-#define SHEBANG_MAX 256            /* Linux: the "#!" line read (BINPRM_BUF_SIZE) */
+#define SHEBANG_MAX    256	   /* Linux: the "#!" line read (BINPRM_BUF_SIZE) */
 
 /* A vector of strings copied out of the guest, in one buffer. */
 struct strvec {
@@ -73,11 +73,10 @@ static long copy_strvec(struct elh_vm *vm, uint64_t gva, struct strvec *s, size_
 			break;
 		if (s->size - s->used < 1)
 			return -E2BIG;
-		len = elh_guest_read_string(&vm->arena, s->buf + s->used,
-					    s->size - s->used < MAX_ARG_STRLEN + 1
-						? s->size - s->used
-						: MAX_ARG_STRLEN + 1,
-					    p);
+		len = elh_guest_read_string(
+		    &vm->arena, s->buf + s->used,
+		    s->size - s->used < MAX_ARG_STRLEN + 1 ? s->size - s->used : MAX_ARG_STRLEN + 1,
+		    p);
 		if (len == -ENAMETOOLONG)
 			return -E2BIG;
 		if (len < 0)
@@ -223,8 +222,8 @@ static void host_nofile(rlim_t cur)
 	}
 }
 
-static long do_exec(struct elh_vcpu *cpu, int dirfd, uint64_t gpath, uint64_t gargv,
-		    uint64_t genvp, int flags)
+static long do_exec(struct elh_vcpu *cpu, int dirfd, uint64_t gpath, uint64_t gargv, uint64_t genvp,
+		    int flags)
 {
 	struct elh_vm *vm = cpu->vm;
 	const char *what = dirfd == AT_FDCWD && !flags ? "execve" : "execveat";
@@ -246,7 +245,8 @@ static long do_exec(struct elh_vcpu *cpu, int dirfd, uint64_t gpath, uint64_t ga
 		/* The new monitor opens the program after the exec, when a
 		 * close-on-exec fd is gone (fexecve of an O_CLOEXEC fd). */
 		fprintf(vm->trace_out,
-			"elh: %s: fd %d is close-on-exec, and elh opens the program after the exec (returning ENOEXEC)\n",
+			"elh: %s: fd %d is close-on-exec, and elh opens the program after the exec "
+			"(returning ENOEXEC)\n",
 			what, dirfd);
 		fflush(vm->trace_out);
 		return -ENOEXEC;
@@ -282,7 +282,10 @@ static long do_exec(struct elh_vcpu *cpu, int dirfd, uint64_t gpath, uint64_t ga
 
 	/* elh run OPTIONS --argv0=ARGV0 -- PROGRAM [INTERP-ARG SCRIPT] ARGS */
 	margv = calloc((size_t)opt->nopts + argv.n + 8, sizeof(*margv));
-	if (!margv || asprintf(&argv0, "--argv0=%s", script ? interp : argv.n ? argv.v[0] : "") < 0) {
+	if (!margv || asprintf(&argv0, "--argv0=%s",
+			       script	? interp
+			       : argv.n ? argv.v[0]
+					: "") < 0) {
 		argv0 = NULL;
 		r = -ENOMEM;
 		goto out;

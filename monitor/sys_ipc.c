@@ -22,7 +22,7 @@
 #include "syscall.h"
 #include "vm.h"
 
-#define IPC_64_FLAG 0x100 /* "new layout" bit some libcs add to cmd */
+#define IPC_64_FLAG  0x100 /* "new layout" bit some libcs add to cmd */
 #define MAX_MSG_SIZE (1ull << 31)
 
 static long check(struct elh_vcpu *cpu, uint64_t p, uint64_t len)
@@ -54,8 +54,8 @@ ELH_HANDLER(msgrcv)
 
 /* A control call whose structure the kernel reads (in) or writes (out),
  * made with a monitor copy.  The structure is the last argument. */
-static long ctl(struct elh_vcpu *cpu, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
-		uint64_t gptr, size_t len, int in, int nargs)
+static long ctl(struct elh_vcpu *cpu, long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t gptr,
+		size_t len, int in, int nargs)
 {
 	struct elh_arena *ar = &cpu->vm->arena;
 	_Alignas(16) unsigned char local[CTL_MAX];
@@ -78,10 +78,14 @@ ELH_HANDLER(msgctl)
 {
 	switch ((int)a[1] & ~IPC_64_FLAG) {
 	case IPC_RMID: return elh_host3(SYS_msgctl, a[0], a[1], 0);
-	case IPC_SET: return ctl(cpu, SYS_msgctl, a[0], a[1], 0, a[2], sizeof(struct msqid_ds), 1, 3);
-	case IPC_STAT: case MSG_STAT: case MSG_STAT_ANY:
+	case IPC_SET:
+		return ctl(cpu, SYS_msgctl, a[0], a[1], 0, a[2], sizeof(struct msqid_ds), 1, 3);
+	case IPC_STAT:
+	case MSG_STAT:
+	case MSG_STAT_ANY:
 		return ctl(cpu, SYS_msgctl, a[0], a[1], 0, a[2], sizeof(struct msqid_ds), 0, 3);
-	case IPC_INFO: case MSG_INFO:
+	case IPC_INFO:
+	case MSG_INFO:
 		return ctl(cpu, SYS_msgctl, a[0], a[1], 0, a[2], sizeof(struct msginfo), 0, 3);
 	default: return -EINVAL;
 	}
@@ -121,18 +125,24 @@ ELH_HANDLER(semctl)
 	long r;
 
 	switch ((int)a[2] & ~IPC_64_FLAG) {
-	case IPC_RMID: case GETVAL: case GETPID: case GETNCNT: case GETZCNT: case SETVAL:
-		return elh_host4(SYS_semctl, a[0], a[1], a[2], a[3]);
+	case IPC_RMID:
+	case GETVAL:
+	case GETPID:
+	case GETNCNT:
+	case GETZCNT:
+	case SETVAL: return elh_host4(SYS_semctl, a[0], a[1], a[2], a[3]);
 	case IPC_SET:
 		return ctl(cpu, SYS_semctl, a[0], a[1], a[2], a[3], sizeof(struct semid_ds), 1, 4);
-	case IPC_STAT: case SEM_STAT: case SEM_STAT_ANY:
+	case IPC_STAT:
+	case SEM_STAT:
+	case SEM_STAT_ANY:
 		return ctl(cpu, SYS_semctl, a[0], a[1], a[2], a[3], sizeof(struct semid_ds), 0, 4);
-	case IPC_INFO: case SEM_INFO:
+	case IPC_INFO:
+	case SEM_INFO:
 		return ctl(cpu, SYS_semctl, a[0], a[1], a[2], a[3], sizeof(struct seminfo), 0, 4);
-	case GETALL: case SETALL:
-		break;
-	default:
-		return -EINVAL;
+	case GETALL:
+	case SETALL: break;
+	default: return -EINVAL;
 	}
 	r = elh_host4(SYS_semctl, a[0], 0, IPC_STAT, &ds);
 	if (r < 0)
@@ -142,8 +152,9 @@ ELH_HANDLER(semctl)
 	if (!vals)
 		return -ENOMEM;
 	if (((int)a[2] & ~IPC_64_FLAG) == SETALL) {
-		r = elh_guest_read(ar, vals, a[3], len) ? -EFAULT
-							: elh_host4(SYS_semctl, a[0], a[1], a[2], vals);
+		r = elh_guest_read(ar, vals, a[3], len)
+			? -EFAULT
+			: elh_host4(SYS_semctl, a[0], a[1], a[2], vals);
 	} else {
 		r = elh_host4(SYS_semctl, a[0], a[1], a[2], vals);
 		if (r >= 0 && elh_guest_write(ar, a[3], vals, len))
@@ -156,13 +167,19 @@ ELH_HANDLER(semctl)
 ELH_HANDLER(shmctl)
 {
 	switch ((int)a[1] & ~IPC_64_FLAG) {
-	case IPC_RMID: case SHM_LOCK: case SHM_UNLOCK:
-		return elh_host3(SYS_shmctl, a[0], a[1], 0);
-	case IPC_SET: return ctl(cpu, SYS_shmctl, a[0], a[1], 0, a[2], sizeof(struct shmid_ds), 1, 3);
-	case IPC_STAT: case SHM_STAT: case SHM_STAT_ANY:
+	case IPC_RMID:
+	case SHM_LOCK:
+	case SHM_UNLOCK: return elh_host3(SYS_shmctl, a[0], a[1], 0);
+	case IPC_SET:
+		return ctl(cpu, SYS_shmctl, a[0], a[1], 0, a[2], sizeof(struct shmid_ds), 1, 3);
+	case IPC_STAT:
+	case SHM_STAT:
+	case SHM_STAT_ANY:
 		return ctl(cpu, SYS_shmctl, a[0], a[1], 0, a[2], sizeof(struct shmid_ds), 0, 3);
-	case IPC_INFO: return ctl(cpu, SYS_shmctl, a[0], a[1], 0, a[2], sizeof(struct shminfo), 0, 3);
-	case SHM_INFO: return ctl(cpu, SYS_shmctl, a[0], a[1], 0, a[2], sizeof(struct shm_info), 0, 3);
+	case IPC_INFO:
+		return ctl(cpu, SYS_shmctl, a[0], a[1], 0, a[2], sizeof(struct shminfo), 0, 3);
+	case SHM_INFO:
+		return ctl(cpu, SYS_shmctl, a[0], a[1], 0, a[2], sizeof(struct shm_info), 0, 3);
 	default: return -EINVAL;
 	}
 }

@@ -1,4 +1,5 @@
-/* The system-call table and the executor: validation, dispatch, --trace, --stats. */
+/* The system-call table and the executor: validation and dispatch
+ * (--trace: trace.c; --stats and the per-VM state: stats.c). */
 #include "syscall.h"
 
 #include <errno.h>
@@ -25,6 +26,7 @@
 #include <unistd.h>
 #include <utime.h>
 
+#include "executor.h"
 #include "guestmem.h"
 #include "icall.h"
 #include "special.h"
@@ -165,12 +167,10 @@ _Static_assert(sizeof(struct rlimit) == 16, "rlim_t is 64-bit");
 #define R_OCT  ELH_RES_OCT
 #define R_RAW  ELH_RES_RAW
 
-#define BLOCK ELH_SYS_MAY_BLOCK
 #define NORET ELH_SYS_NO_RETURN
 #define PASS  ELH_SYS_PASS
 #define RAW   ELH_SYS_RAW
 #define UNSUP ELH_SYS_UNSUPPORTED
-#define THR   ELH_SYS_THREAD
 
 /* name, nargs, { kinds }, { lengths / structures }, result, flags, handler, note */
 #define SYS(nm, ...) [__NR_##nm] = { #nm, __VA_ARGS__ }
@@ -189,23 +189,23 @@ static const char no_posix_timers[] = "POSIX timers signal the monitor process o
  */
 const struct elh_sysdesc elh_systab[] = {
 	/* file data */
-	SYS(read, 3, { FD, BOUT, UINT }, { 0, 2 }, R_SIZE, BLOCK | PASS),
-	SYS(write, 3, { FD, BIN, UINT }, { 0, 2 }, R_SIZE, BLOCK | PASS),
+	SYS(read, 3, { FD, BOUT, UINT }, { 0, 2 }, R_SIZE, PASS),
+	SYS(write, 3, { FD, BIN, UINT }, { 0, 2 }, R_SIZE, PASS),
 	SYS(pread64, 4, { FD, BOUT, UINT, LONG }, { 0, 2 }, R_SIZE, PASS),
 	SYS(pwrite64, 4, { FD, BIN, UINT, LONG }, { 0, 2 }, R_SIZE, PASS),
-	SYS(readv, 3, { FD, PTR, UINT }, { 0 }, R_SIZE, BLOCK, elh_do_readv),
-	SYS(writev, 3, { FD, PTR, UINT }, { 0 }, R_SIZE, BLOCK, elh_do_writev),
+	SYS(readv, 3, { FD, PTR, UINT }, { 0 }, R_SIZE, 0, elh_do_readv),
+	SYS(writev, 3, { FD, PTR, UINT }, { 0 }, R_SIZE, 0, elh_do_writev),
 	SYS(preadv, 5, { FD, PTR, UINT, LONG, LONG }, { 0 }, R_SIZE, 0, elh_do_preadv),
 	SYS(pwritev, 5, { FD, PTR, UINT, LONG, LONG }, { 0 }, R_SIZE, 0, elh_do_pwritev),
-	SYS(preadv2, 6, { FD, PTR, UINT, LONG, LONG, HEX }, { 0 }, R_SIZE, BLOCK, elh_do_preadv2),
-	SYS(pwritev2, 6, { FD, PTR, UINT, LONG, LONG, HEX }, { 0 }, R_SIZE, BLOCK, elh_do_pwritev2),
+	SYS(preadv2, 6, { FD, PTR, UINT, LONG, LONG, HEX }, { 0 }, R_SIZE, 0, elh_do_preadv2),
+	SYS(pwritev2, 6, { FD, PTR, UINT, LONG, LONG, HEX }, { 0 }, R_SIZE, 0, elh_do_pwritev2),
 	SYS(lseek, 3, { FD, LONG, INT }, { 0 }, R_SIZE, PASS),
-	SYS(sendfile, 4, { FD, FD, SIO | OPT, UINT }, { 0, 0, ELH_ST_LOFF }, R_SIZE, BLOCK | PASS),
+	SYS(sendfile, 4, { FD, FD, SIO | OPT, UINT }, { 0, 0, ELH_ST_LOFF }, R_SIZE, PASS),
 	SYS(copy_file_range, 6, { FD, SIO | OPT, FD, SIO | OPT, UINT, HEX },
 	    { 0, ELH_ST_LOFF, 0, ELH_ST_LOFF }, R_SIZE, PASS),
 	SYS(splice, 6, { FD, SIO | OPT, FD, SIO | OPT, UINT, HEX },
-	    { 0, ELH_ST_LOFF, 0, ELH_ST_LOFF }, R_SIZE, BLOCK | PASS),
-	SYS(tee, 4, { FD, FD, UINT, HEX }, { 0 }, R_SIZE, BLOCK | PASS),
+	    { 0, ELH_ST_LOFF, 0, ELH_ST_LOFF }, R_SIZE, PASS),
+	SYS(tee, 4, { FD, FD, UINT, HEX }, { 0 }, R_SIZE, PASS),
 	SYS(vmsplice, 4, { FD, PTR, UINT, HEX }, { 0 }, R_SIZE, UNSUP, NULL,
 	    "gifts guest pages to a pipe; no program of the corpus needs it"),
 	SYS(getdents, 3, { FD, BOUT, UINT }, { 0, 2 | U32 }, R_SIZE, PASS),
@@ -220,13 +220,13 @@ const struct elh_sysdesc elh_systab[] = {
 	SYS(syncfs, 1, { FD }, { 0 }, R_INT, PASS),
 	SYS(sync_file_range, 4, { FD, LONG, LONG, HEX }, { 0 }, R_INT, PASS),
 	SYS(sync, 0, { 0 }, { 0 }, R_INT, PASS),
-	SYS(flock, 2, { FD, HEX }, { 0 }, R_INT, BLOCK | PASS),
+	SYS(flock, 2, { FD, HEX }, { 0 }, R_INT, PASS),
 
 	/* opening, closing, fds */
-	SYS(open, 3, { PATH, HEX, OCT }, { 0 }, R_FD, BLOCK | PASS),
-	SYS(openat, 4, { DIRFD, PATH, HEX, OCT }, { 0 }, R_FD, BLOCK | PASS),
-	SYS(openat2, 4, { DIRFD, PATH, BIN, UINT }, { 0, 0, 3 }, R_FD, BLOCK | PASS),
-	SYS(creat, 2, { PATH, OCT }, { 0 }, R_FD, BLOCK | PASS),
+	SYS(open, 3, { PATH, HEX, OCT }, { 0 }, R_FD, PASS),
+	SYS(openat, 4, { DIRFD, PATH, HEX, OCT }, { 0 }, R_FD, PASS),
+	SYS(openat2, 4, { DIRFD, PATH, BIN, UINT }, { 0, 0, 3 }, R_FD, PASS),
+	SYS(creat, 2, { PATH, OCT }, { 0 }, R_FD, PASS),
 	SYS(close, 1, { FD }, { 0 }, R_INT, PASS),
 	SYS(close_range, 3, { UINT, UINT, HEX }, { 0 }, R_INT, 0, elh_do_close_range,
 	    "clamped to the guest's fds; CLOSE_RANGE_UNSHARE is ignored (it would split one "
@@ -234,9 +234,9 @@ const struct elh_sysdesc elh_systab[] = {
 	SYS(dup, 1, { FD }, { 0 }, R_FD, PASS),
 	SYS(dup2, 2, { FD, INT }, { 0 }, R_FD, 0, elh_do_dup2),
 	SYS(dup3, 3, { FD, INT, HEX }, { 0 }, R_FD, 0, elh_do_dup3),
-	SYS(fcntl, 3, { FD, INT, PTR }, { 0 }, R_INT, BLOCK, elh_do_fcntl,
+	SYS(fcntl, 3, { FD, INT, PTR }, { 0 }, R_INT, 0, elh_do_fcntl,
 	    "per-command allow-list; unknown commands EINVAL"),
-	SYS(ioctl, 3, { FD, HEX, PTR }, { 0 }, R_INT, BLOCK, elh_do_ioctl,
+	SYS(ioctl, 3, { FD, HEX, PTR }, { 0 }, R_INT, 0, elh_do_ioctl,
 	    "per-request allow-list; anything else ENOTTY"),
 	SYS(pipe, 1, { PTR }, { 0 }, R_INT, 0, elh_do_pipe),
 	SYS(pipe2, 2, { PTR, HEX }, { 0 }, R_INT, 0, elh_do_pipe2),
@@ -315,19 +315,18 @@ const struct elh_sysdesc elh_systab[] = {
 	    "AF_UNIX, AF_INET, AF_INET6, AF_NETLINK only; others EAFNOSUPPORT"),
 	SYS(socketpair, 4, { INT, HEX, INT, PTR }, { 0 }, R_INT, 0, elh_do_socketpair),
 	SYS(bind, 3, { FD, PTR, INT }, { 0 }, R_INT, 0, elh_do_bind),
-	SYS(connect, 3, { FD, PTR, INT }, { 0 }, R_INT, BLOCK, elh_do_connect),
+	SYS(connect, 3, { FD, PTR, INT }, { 0 }, R_INT, 0, elh_do_connect),
 	SYS(listen, 2, { FD, INT }, { 0 }, R_INT, PASS),
-	SYS(accept, 3, { FD, PTR, PTR }, { 0 }, R_FD, BLOCK, elh_do_accept),
-	SYS(accept4, 4, { FD, PTR, PTR, HEX }, { 0 }, R_FD, BLOCK, elh_do_accept4),
+	SYS(accept, 3, { FD, PTR, PTR }, { 0 }, R_FD, 0, elh_do_accept),
+	SYS(accept4, 4, { FD, PTR, PTR, HEX }, { 0 }, R_FD, 0, elh_do_accept4),
 	SYS(getsockname, 3, { FD, PTR, PTR }, { 0 }, R_INT, 0, elh_do_getsockname),
 	SYS(getpeername, 3, { FD, PTR, PTR }, { 0 }, R_INT, 0, elh_do_getpeername),
-	SYS(sendto, 6, { FD, BIN, UINT, HEX, PTR, INT }, { 0, 2 }, R_SIZE, BLOCK, elh_do_sendto),
-	SYS(recvfrom, 6, { FD, BOUT, UINT, HEX, PTR, PTR }, { 0, 2 }, R_SIZE, BLOCK,
-	    elh_do_recvfrom),
-	SYS(sendmsg, 3, { FD, PTR, HEX }, { 0 }, R_SIZE, BLOCK, elh_do_sendmsg),
-	SYS(recvmsg, 3, { FD, PTR, HEX }, { 0 }, R_SIZE, BLOCK, elh_do_recvmsg),
-	SYS(sendmmsg, 4, { FD, PTR, UINT, HEX }, { 0 }, R_INT, BLOCK, elh_do_sendmmsg),
-	SYS(recvmmsg, 5, { FD, PTR, UINT, HEX, PTR }, { 0 }, R_INT, BLOCK, elh_do_recvmmsg),
+	SYS(sendto, 6, { FD, BIN, UINT, HEX, PTR, INT }, { 0, 2 }, R_SIZE, 0, elh_do_sendto),
+	SYS(recvfrom, 6, { FD, BOUT, UINT, HEX, PTR, PTR }, { 0, 2 }, R_SIZE, 0, elh_do_recvfrom),
+	SYS(sendmsg, 3, { FD, PTR, HEX }, { 0 }, R_SIZE, 0, elh_do_sendmsg),
+	SYS(recvmsg, 3, { FD, PTR, HEX }, { 0 }, R_SIZE, 0, elh_do_recvmsg),
+	SYS(sendmmsg, 4, { FD, PTR, UINT, HEX }, { 0 }, R_INT, 0, elh_do_sendmmsg),
+	SYS(recvmmsg, 5, { FD, PTR, UINT, HEX, PTR }, { 0 }, R_INT, 0, elh_do_recvmmsg),
 	SYS(shutdown, 2, { FD, INT }, { 0 }, R_INT, PASS),
 	SYS(setsockopt, 5, { FD, INT, INT, PTR, INT }, { 0 }, R_INT, 0, elh_do_setsockopt,
 	    "levels SOL_SOCKET, IP, IPV6, TCP, UDP, ICMPV6, NETLINK; options carrying "
@@ -335,17 +334,16 @@ const struct elh_sysdesc elh_systab[] = {
 	SYS(getsockopt, 5, { FD, INT, INT, PTR, PTR }, { 0 }, R_INT, 0, elh_do_getsockopt),
 
 	/* readiness */
-	SYS(poll, 3, { PTR, UINT, INT }, { 0 }, R_INT, BLOCK, elh_do_poll),
-	SYS(ppoll, 5, { PTR, UINT, PTR, PTR, UINT }, { 0 }, R_INT, BLOCK, elh_do_ppoll),
-	SYS(select, 5, { INT, PTR, PTR, PTR, PTR }, { 0 }, R_INT, BLOCK, elh_do_select),
-	SYS(pselect6, 6, { INT, PTR, PTR, PTR, PTR, PTR }, { 0 }, R_INT, BLOCK, elh_do_pselect6),
+	SYS(poll, 3, { PTR, UINT, INT }, { 0 }, R_INT, 0, elh_do_poll),
+	SYS(ppoll, 5, { PTR, UINT, PTR, PTR, UINT }, { 0 }, R_INT, 0, elh_do_ppoll),
+	SYS(select, 5, { INT, PTR, PTR, PTR, PTR }, { 0 }, R_INT, 0, elh_do_select),
+	SYS(pselect6, 6, { INT, PTR, PTR, PTR, PTR, PTR }, { 0 }, R_INT, 0, elh_do_pselect6),
 	SYS(epoll_create, 1, { INT }, { 0 }, R_FD, PASS),
 	SYS(epoll_create1, 1, { HEX }, { 0 }, R_FD, PASS),
 	SYS(epoll_ctl, 4, { FD, INT, FD, PTR }, { 0 }, R_INT, 0, elh_do_epoll_ctl),
-	SYS(epoll_wait, 4, { FD, PTR, INT, INT }, { 0 }, R_INT, BLOCK, elh_do_epoll_wait),
-	SYS(epoll_pwait, 6, { FD, PTR, INT, INT, PTR, UINT }, { 0 }, R_INT, BLOCK,
-	    elh_do_epoll_pwait),
-	SYS(epoll_pwait2, 6, { FD, PTR, INT, PTR, PTR, UINT }, { 0 }, R_INT, BLOCK,
+	SYS(epoll_wait, 4, { FD, PTR, INT, INT }, { 0 }, R_INT, 0, elh_do_epoll_wait),
+	SYS(epoll_pwait, 6, { FD, PTR, INT, INT, PTR, UINT }, { 0 }, R_INT, 0, elh_do_epoll_pwait),
+	SYS(epoll_pwait2, 6, { FD, PTR, INT, PTR, PTR, UINT }, { 0 }, R_INT, 0,
 	    elh_do_epoll_pwait2),
 	SYS(timerfd_create, 2, { INT, HEX }, { 0 }, R_FD, PASS),
 	SYS(timerfd_settime, 4, { FD, HEX, SIN, SOUT | OPT },
@@ -353,13 +351,13 @@ const struct elh_sysdesc elh_systab[] = {
 	SYS(timerfd_gettime, 2, { FD, SOUT }, { 0, ELH_ST_ITIMERSPEC }, R_INT, PASS),
 
 	/* time and sleeping */
-	SYS(clock_gettime, 2, { INT, SOUT }, { 0, ELH_ST_TIMESPEC }, R_INT, 0, elh_do_clock_gettime),
+	SYS(clock_gettime, 2, { INT, SOUT }, { 0, ELH_ST_TIMESPEC }, R_INT, 0,
+	    elh_do_clock_gettime),
 	SYS(clock_getres, 2, { INT, SOUT | OPT }, { 0, ELH_ST_TIMESPEC }, R_INT, PASS),
 	SYS(clock_settime, 2, { INT, SIN }, { 0, ELH_ST_TIMESPEC }, R_INT, PASS),
 	SYS(clock_nanosleep, 4, { INT, HEX, SIN, SOUT | OPT },
-	    { 0, 0, ELH_ST_TIMESPEC, ELH_ST_TIMESPEC }, R_INT, BLOCK | PASS),
-	SYS(nanosleep, 2, { SIN, SOUT | OPT }, { ELH_ST_TIMESPEC, ELH_ST_TIMESPEC }, R_INT,
-	    BLOCK | PASS),
+	    { 0, 0, ELH_ST_TIMESPEC, ELH_ST_TIMESPEC }, R_INT, PASS),
+	SYS(nanosleep, 2, { SIN, SOUT | OPT }, { ELH_ST_TIMESPEC, ELH_ST_TIMESPEC }, R_INT, PASS),
 	SYS(gettimeofday, 2, { SOUT | OPT, SOUT | OPT }, { ELH_ST_TIMEVAL, ELH_ST_TIMEZONE }, R_INT,
 	    PASS),
 	SYS(time, 1, { SOUT | OPT }, { ELH_ST_TIME }, R_INT, PASS),
@@ -411,28 +409,28 @@ const struct elh_sysdesc elh_systab[] = {
 	SYS(prlimit64, 4, { INT, UINT, SIN | OPT, SOUT | OPT },
 	    { 0, 0, ELH_ST_RLIMIT, ELH_ST_RLIMIT }, R_INT, 0, elh_do_prlimit64,
 	    "own process only (EPERM otherwise); RLIMIT_NOFILE is virtual"),
-	SYS(getrusage, 2, { INT, SOUT }, { 0, ELH_ST_RUSAGE }, R_INT, PASS | THR),
+	SYS(getrusage, 2, { INT, SOUT }, { 0, ELH_ST_RUSAGE }, R_INT, PASS),
 	SYS(sysinfo, 1, { SOUT }, { ELH_ST_SYSINFO }, R_INT, PASS),
 	SYS(uname, 1, { SOUT }, { ELH_ST_UTSNAME }, R_INT, PASS),
 	SYS(getrandom, 3, { BOUT, UINT, HEX }, { 1 }, R_SIZE, PASS),
-	SYS(getpriority, 2, { INT, INT }, { 0 }, R_INT, PASS | THR),
-	SYS(setpriority, 3, { INT, INT, INT }, { 0 }, R_INT, THR, elh_do_setpriority,
+	SYS(getpriority, 2, { INT, INT }, { 0 }, R_INT, PASS),
+	SYS(setpriority, 3, { INT, INT, INT }, { 0 }, R_INT, 0, elh_do_setpriority,
 	    "PRIO_PROCESS of this process's threads only (ESRCH, EPERM otherwise)"),
 	SYS(sched_yield, 0, { 0 }, { 0 }, R_INT, PASS),
-	SYS(sched_getaffinity, 3, { INT, UINT, BOUT }, { 0, 0, 1 }, R_INT, PASS | THR),
-	SYS(sched_setaffinity, 3, { INT, UINT, BIN }, { 0, 0, 1 }, R_INT, THR,
+	SYS(sched_getaffinity, 3, { INT, UINT, BOUT }, { 0, 0, 1 }, R_INT, PASS),
+	SYS(sched_setaffinity, 3, { INT, UINT, BIN }, { 0, 0, 1 }, R_INT, 0,
 	    elh_do_sched_setaffinity, "this process's threads only (ESRCH otherwise)"),
-	SYS(sched_getscheduler, 1, { INT }, { 0 }, R_INT, PASS | THR),
-	SYS(sched_getparam, 2, { INT, SOUT }, { 0, ELH_ST_SCHED_PARAM }, R_INT, PASS | THR),
+	SYS(sched_getscheduler, 1, { INT }, { 0 }, R_INT, PASS),
+	SYS(sched_getparam, 2, { INT, SOUT }, { 0, ELH_ST_SCHED_PARAM }, R_INT, PASS),
 	SYS(sched_get_priority_max, 1, { INT }, { 0 }, R_INT, PASS),
 	SYS(sched_get_priority_min, 1, { INT }, { 0 }, R_INT, PASS),
 	SYS(sched_rr_get_interval, 2, { INT, SOUT }, { 0, ELH_ST_TIMESPEC }, R_INT, PASS),
 	SYS(getcpu, 3, { SOUT | OPT, SOUT | OPT, PTR }, { ELH_ST_U32, ELH_ST_U32 }, R_INT, PASS),
 	SYS(membarrier, 3, { INT, HEX, INT }, { 0 }, R_INT, PASS),
-	SYS(prctl, 5, { INT, HEX, HEX, HEX, HEX }, { 0 }, R_INT, THR, elh_do_prctl,
+	SYS(prctl, 5, { INT, HEX, HEX, HEX, HEX }, { 0 }, R_INT, 0, elh_do_prctl,
 	    "PR_SET_NAME, PR_GET_NAME, PR_SET/GET_DUMPABLE, PR_SET/GET_PDEATHSIG; others EINVAL"),
-	SYS(wait4, 4, { INT, PTR, HEX, PTR }, { 0 }, R_INT, BLOCK, elh_do_wait4),
-	SYS(waitid, 5, { INT, INT, PTR, HEX, PTR }, { 0 }, R_INT, BLOCK, elh_do_waitid),
+	SYS(wait4, 4, { INT, PTR, HEX, PTR }, { 0 }, R_INT, 0, elh_do_wait4),
+	SYS(waitid, 5, { INT, INT, PTR, HEX, PTR }, { 0 }, R_INT, 0, elh_do_waitid),
 
 	/* calls that would reach past the guest into the monitor */
 	SYS(ptrace, 4, { INT, INT, PTR, PTR }, { 0 }, R_INT, UNSUP, NULL,
@@ -479,12 +477,12 @@ const struct elh_sysdesc elh_systab[] = {
 
 	/* System V IPC (sys_ipc.c; shmat and shmdt: memory.c) */
 	SYS(msgget, 2, { INT, HEX }, { 0 }, R_INT, PASS),
-	SYS(msgsnd, 4, { INT, PTR, UINT, HEX }, { 0 }, R_INT, BLOCK, elh_do_msgsnd),
-	SYS(msgrcv, 5, { INT, PTR, UINT, LONG, HEX }, { 0 }, R_SIZE, BLOCK, elh_do_msgrcv),
+	SYS(msgsnd, 4, { INT, PTR, UINT, HEX }, { 0 }, R_INT, 0, elh_do_msgsnd),
+	SYS(msgrcv, 5, { INT, PTR, UINT, LONG, HEX }, { 0 }, R_SIZE, 0, elh_do_msgrcv),
 	SYS(msgctl, 3, { INT, INT, PTR }, { 0 }, R_INT, 0, elh_do_msgctl),
 	SYS(semget, 3, { INT, INT, HEX }, { 0 }, R_INT, PASS),
-	SYS(semop, 3, { INT, PTR, UINT }, { 0 }, R_INT, BLOCK, elh_do_semop),
-	SYS(semtimedop, 4, { INT, PTR, UINT, PTR }, { 0 }, R_INT, BLOCK, elh_do_semtimedop),
+	SYS(semop, 3, { INT, PTR, UINT }, { 0 }, R_INT, 0, elh_do_semop),
+	SYS(semtimedop, 4, { INT, PTR, UINT, PTR }, { 0 }, R_INT, 0, elh_do_semtimedop),
 	SYS(semctl, 4, { INT, INT, INT, HEX }, { 0 }, R_INT, 0, elh_do_semctl),
 	SYS(shmget, 3, { INT, UINT, HEX }, { 0 }, R_INT, PASS),
 	SYS(shmat, 3, { INT, PTR, HEX }, { 0 }, R_HEX, RAW, elh_sys_shmat),
@@ -495,13 +493,13 @@ const struct elh_sysdesc elh_systab[] = {
 	SYS(clone, 5, { HEX, PTR, PTR, PTR, PTR }, { 0 }, R_INT, RAW, elh_sys_clone),
 	SYS(clone3, 2, { PTR, UINT }, { 0 }, R_INT, RAW, elh_sys_clone3),
 	SYS(fork, 0, { 0 }, { 0 }, R_INT, RAW, elh_sys_fork),
-	SYS(vfork, 0, { 0 }, { 0 }, R_INT, RAW | BLOCK, elh_sys_vfork),
+	SYS(vfork, 0, { 0 }, { 0 }, R_INT, RAW, elh_sys_vfork),
 	SYS(execve, 3, { PATH, PTR, PTR }, { 0 }, R_INT, RAW | NORET, elh_sys_execve),
 	SYS(execveat, 5, { DIRFD, PATH, PTR, PTR, HEX }, { 0 }, R_INT, RAW | NORET,
 	    elh_sys_execveat),
 	SYS(exit, 1, { INT }, { 0 }, R_INT, RAW | NORET, elh_sys_exit),
 	SYS(exit_group, 1, { INT }, { 0 }, R_INT, RAW | NORET, elh_sys_exit_group),
-	SYS(futex, 6, { PTR, INT, UINT, PTR, PTR, UINT }, { 0 }, R_INT, RAW | BLOCK, elh_sys_futex),
+	SYS(futex, 6, { PTR, INT, UINT, PTR, PTR, UINT }, { 0 }, R_INT, RAW, elh_sys_futex),
 	SYS(set_tid_address, 1, { PTR }, { 0 }, R_INT, RAW, elh_sys_set_tid_address),
 	SYS(set_robust_list, 2, { PTR, UINT }, { 0 }, R_INT, RAW, elh_sys_set_robust_list),
 	SYS(get_robust_list, 3, { INT, PTR, PTR }, { 0 }, R_INT, RAW, elh_sys_get_robust_list),
@@ -515,341 +513,17 @@ const struct elh_sysdesc elh_systab[] = {
 	SYS(rt_sigaction, 4, { INT, PTR, PTR, UINT }, { 0 }, R_INT, RAW, elh_sys_rt_sigaction),
 	SYS(rt_sigprocmask, 4, { INT, PTR, PTR, UINT }, { 0 }, R_INT, RAW, elh_sys_rt_sigprocmask),
 	SYS(rt_sigreturn, 0, { 0 }, { 0 }, R_RAW, RAW, elh_sys_rt_sigreturn),
-	SYS(rt_sigsuspend, 2, { PTR, UINT }, { 0 }, R_INT, RAW | BLOCK, elh_sys_rt_sigsuspend),
+	SYS(rt_sigsuspend, 2, { PTR, UINT }, { 0 }, R_INT, RAW, elh_sys_rt_sigsuspend),
 	SYS(rt_sigpending, 2, { PTR, UINT }, { 0 }, R_INT, RAW, elh_sys_rt_sigpending),
-	SYS(rt_sigtimedwait, 4, { PTR, PTR, PTR, UINT }, { 0 }, R_INT, RAW | BLOCK,
+	SYS(rt_sigtimedwait, 4, { PTR, PTR, PTR, UINT }, { 0 }, R_INT, RAW,
 	    elh_sys_rt_sigtimedwait),
 	SYS(rt_sigqueueinfo, 3, { INT, INT, PTR }, { 0 }, R_INT, RAW, elh_sys_rt_sigqueueinfo),
 	SYS(sigaltstack, 2, { PTR, PTR }, { 0 }, R_INT, RAW, elh_sys_sigaltstack),
 	SYS(kill, 2, { INT, INT }, { 0 }, R_INT, RAW, elh_sys_kill),
-	SYS(pause, 0, { 0 }, { 0 }, R_INT, RAW | BLOCK, elh_sys_pause),
+	SYS(pause, 0, { 0 }, { 0 }, R_INT, RAW, elh_sys_pause),
 };
 
 const unsigned elh_nsyscalls = sizeof(elh_systab) / sizeof(elh_systab[0]);
-
-/* ---- statistics and per-VM state ---- */
-
-struct sys_counter {
-	uint64_t calls, errors, ns; /* updated with relaxed atomics */
-};
-
-struct unsup_rec {
-	uint8_t kind;
-	int64_t value;
-	uint64_t count;
-};
-
-#define UNSUP_MAX 256
-
-struct elh_sys_stats {
-	pthread_mutex_t lock; /* unsup[], nofile */
-	struct unsup_rec unsup[UNSUP_MAX];
-	unsigned nunsup;
-	uint64_t unsup_dropped;
-	struct rlimit nofile; /* the guest's view of RLIMIT_NOFILE */
-	int nofile_cur;	      /* its soft limit, read without the lock */
-	struct sys_counter count[];
-};
-
-int elh_sys_stats_init(struct elh_vm *vm)
-{
-	struct elh_sys_stats *s;
-	struct rlimit host;
-
-	s = calloc(1, sizeof(*s) + elh_nsyscalls * sizeof(s->count[0]));
-	if (!s)
-		return -ENOMEM;
-	pthread_mutex_init(&s->lock, NULL);
-	s->nofile.rlim_max = vm->guest_fd_limit;
-	s->nofile.rlim_cur = vm->guest_fd_limit;
-	if (getrlimit(RLIMIT_NOFILE, &host) == 0 && host.rlim_cur < s->nofile.rlim_cur)
-		s->nofile.rlim_cur = host.rlim_cur;
-	s->nofile_cur = s->nofile.rlim_cur;
-	vm->sys = s;
-	return 0;
-}
-
-void elh_sys_stats_free(struct elh_vm *vm)
-{
-	if (!vm->sys)
-		return;
-	pthread_mutex_destroy(&vm->sys->lock);
-	free(vm->sys);
-	vm->sys = NULL;
-}
-
-void elh_sys_unsupported(struct elh_vm *vm, enum elh_unsup kind, int64_t value)
-{
-	struct elh_sys_stats *s = vm->sys;
-	unsigned i;
-
-	if (!s)
-		return;
-	pthread_mutex_lock(&s->lock);
-	for (i = 0; i < s->nunsup; i++)
-		if (s->unsup[i].kind == kind && s->unsup[i].value == value)
-			break;
-	if (i < s->nunsup) {
-		s->unsup[i].count++;
-	} else if (i < UNSUP_MAX) {
-		s->unsup[i] = (struct unsup_rec){ kind, value, 1 };
-		s->nunsup++;
-	} else {
-		s->unsup_dropped++;
-	}
-	pthread_mutex_unlock(&s->lock);
-}
-
-void elh_sys_fork_lock(struct elh_vm *vm, int hold)
-{
-	if (!vm->sys)
-		return;
-	if (hold)
-		pthread_mutex_lock(&vm->sys->lock);
-	else
-		pthread_mutex_unlock(&vm->sys->lock);
-}
-
-void elh_sys_stats_after_fork(struct elh_vm *vm)
-{
-	struct elh_sys_stats *s = vm->sys;
-
-	if (!s)
-		return;
-	memset(s->count, 0, elh_nsyscalls * sizeof(s->count[0]));
-	memset(s->unsup, 0, sizeof(s->unsup));
-	s->nunsup = 0;
-	s->unsup_dropped = 0;
-}
-
-int elh_sys_fd_bound(struct elh_vm *vm)
-{
-	int cur;
-
-	if (!vm->sys)
-		return vm->guest_fd_limit;
-	cur = __atomic_load_n(&vm->sys->nofile_cur, __ATOMIC_RELAXED);
-	return cur < vm->guest_fd_limit ? cur : vm->guest_fd_limit;
-}
-
-long elh_sys_new_fd(struct elh_vm *vm, long fd)
-{
-	if (fd >= 0 && fd >= elh_sys_fd_bound(vm)) {
-		close(fd);
-		return -EMFILE;
-	}
-	return fd;
-}
-
-void elh_sys_nofile_get(struct elh_vm *vm, struct rlimit *r)
-{
-	if (!vm->sys) {
-		r->rlim_cur = r->rlim_max = vm->guest_fd_limit;
-		return;
-	}
-	pthread_mutex_lock(&vm->sys->lock);
-	*r = vm->sys->nofile;
-	pthread_mutex_unlock(&vm->sys->lock);
-}
-
-long elh_sys_nofile_set(struct elh_vm *vm, const struct rlimit *r)
-{
-	long ret = 0;
-
-	if (r->rlim_cur > r->rlim_max)
-		return -EINVAL;
-	if (!vm->sys)
-		return -ENOMEM;
-	pthread_mutex_lock(&vm->sys->lock);
-	/* Even a privileged guest cannot go past guest_fd_limit: the fds
-	 * above belong to the monitor. */
-	if (r->rlim_max > vm->sys->nofile.rlim_max) {
-		ret = -EPERM;
-	} else {
-		vm->sys->nofile = *r;
-		__atomic_store_n(&vm->sys->nofile_cur, (int)r->rlim_cur, __ATOMIC_RELAXED);
-	}
-	pthread_mutex_unlock(&vm->sys->lock);
-	return ret;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + t.tv_nsec;
-}
-
-static bool is_error(long ret)
-{
-	return ret < 0 && ret >= -4095;
-}
-
-static void account(struct elh_vm *vm, unsigned nr, long ret, uint64_t ns)
-{
-	struct sys_counter *c = &vm->sys->count[nr];
-
-	__atomic_fetch_add(&c->calls, 1, __ATOMIC_RELAXED);
-	if (is_error(ret) && elh_systab[nr].result != ELH_RES_RAW)
-		__atomic_fetch_add(&c->errors, 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&c->ns, ns, __ATOMIC_RELAXED);
-}
-
-static void syscall_label(char *out, size_t n, int64_t nr)
-{
-	if (nr >= 0 && (uint64_t)nr < elh_nsyscalls && elh_systab[nr].name)
-		snprintf(out, n, "%s (%" PRId64 ")", elh_systab[nr].name, nr);
-	else if ((nr & ~(int64_t)0xfff) == 0x40000000)
-		snprintf(out, n, "x32 syscall 0x%" PRIx64, (uint64_t)nr);
-	else if (nr > -65536 && nr < 65536)
-		snprintf(out, n, "syscall_%" PRId64, nr);
-	else
-		snprintf(out, n, "syscall_0x%" PRIx64, (uint64_t)nr);
-}
-
-static int cmp_counter(const void *x, const void *y)
-{
-	const struct sys_counter *a = *(struct sys_counter *const *)x;
-	const struct sys_counter *b = *(struct sys_counter *const *)y;
-
-	if (a->ns != b->ns)
-		return a->ns < b->ns ? 1 : -1;
-	if (a->calls != b->calls)
-		return a->calls < b->calls ? 1 : -1;
-	return a < b ? -1 : a > b;
-}
-
-static int cmp_unsup(const void *x, const void *y)
-{
-	const struct unsup_rec *a = x, *b = y;
-
-	if (a->kind != b->kind)
-		return a->kind - b->kind;
-	if (a->count != b->count)
-		return a->count < b->count ? 1 : -1;
-	return a->value < b->value ? -1 : a->value > b->value;
-}
-
-void elh_sys_stats_print(struct elh_vm *vm, FILE *out)
-{
-	static const char *const heading[ELH_UNSUP_KINDS] = {
-		[ELH_UNSUP_SYSCALL] = "unsupported system calls (ENOSYS)",
-		[ELH_UNSUP_IOCTL] = "unsupported ioctl requests (ENOTTY)",
-		[ELH_UNSUP_FCNTL] = "unsupported fcntl commands (EINVAL)",
-		[ELH_UNSUP_PRCTL] = "unsupported prctl options (EINVAL)",
-		[ELH_UNSUP_FAMILY] = "refused socket families (EAFNOSUPPORT)",
-		[ELH_UNSUP_SOCKOPT] = "refused socket options (ENOPROTOOPT)",
-	};
-	struct elh_sys_stats *s = vm->sys;
-	struct sys_counter **rows, snap_total = { 0, 0, 0 };
-	struct unsup_rec *un;
-	unsigned i, n = 0, nun;
-	int last = -1;
-
-	if (!s)
-		return;
-	rows = calloc(elh_nsyscalls, sizeof(*rows));
-	un = calloc(UNSUP_MAX, sizeof(*un));
-	if (!rows || !un) {
-		free(rows);
-		free(un);
-		return;
-	}
-	for (i = 0; i < elh_nsyscalls; i++)
-		if (__atomic_load_n(&s->count[i].calls, __ATOMIC_RELAXED))
-			rows[n++] = &s->count[i];
-	qsort(rows, n, sizeof(*rows), cmp_counter);
-
-	fprintf(out, "%-24s %10s %8s %14s %12s\n", "syscall", "calls", "errors", "total(us)",
-		"mean(us)");
-	for (i = 0; i < n; i++) {
-		struct sys_counter c;
-		unsigned nr = rows[i] - s->count;
-
-		c.calls = __atomic_load_n(&rows[i]->calls, __ATOMIC_RELAXED);
-		c.errors = __atomic_load_n(&rows[i]->errors, __ATOMIC_RELAXED);
-		c.ns = __atomic_load_n(&rows[i]->ns, __ATOMIC_RELAXED);
-		snap_total.calls += c.calls;
-		snap_total.errors += c.errors;
-		snap_total.ns += c.ns;
-		fprintf(out, "%-24s %10" PRIu64 " %8" PRIu64 " %14.3f %12.3f\n",
-			elh_systab[nr].name, c.calls, c.errors, c.ns / 1e3, c.ns / 1e3 / c.calls);
-	}
-	fprintf(out, "%-24s %10" PRIu64 " %8" PRIu64 " %14.3f\n", "total", snap_total.calls,
-		snap_total.errors, snap_total.ns / 1e3);
-
-	pthread_mutex_lock(&s->lock);
-	nun = s->nunsup;
-	memcpy(un, s->unsup, nun * sizeof(*un));
-	if (s->unsup_dropped)
-		fprintf(out, "(%" PRIu64 " further unsupported calls not recorded)\n",
-			s->unsup_dropped);
-	pthread_mutex_unlock(&s->lock);
-	qsort(un, nun, sizeof(*un), cmp_unsup);
-	for (i = 0; i < nun; i++) {
-		char label[64];
-
-		if (un[i].kind != last) {
-			last = un[i].kind;
-			fprintf(out, "%s:\n", heading[last]);
-		}
-		switch (un[i].kind) {
-		case ELH_UNSUP_SYSCALL: syscall_label(label, sizeof(label), un[i].value); break;
-		case ELH_UNSUP_SOCKOPT:
-			snprintf(label, sizeof(label), "level %d option %d",
-				 (int)(un[i].value >> 32), (int)(uint32_t)un[i].value);
-			break;
-		case ELH_UNSUP_FAMILY:
-		case ELH_UNSUP_FCNTL:
-		case ELH_UNSUP_PRCTL:
-			snprintf(label, sizeof(label), "%" PRId64, un[i].value);
-			break;
-		default: snprintf(label, sizeof(label), "0x%" PRIx64, (uint64_t)un[i].value);
-		}
-		fprintf(out, "  %-32s %10" PRIu64 "\n", label, un[i].count);
-	}
-	free(rows);
-	free(un);
-}
-
-/* ---- errno names ---- */
-
-/* The names are the macros themselves: no spelling can drift. */
-#define E(x) [x] = #x
-
-/* clang-format off */
-static const char *const errno_names[] = {
-	E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO), E(E2BIG), E(ENOEXEC), E(EBADF),
-	E(ECHILD), E(EAGAIN), E(ENOMEM), E(EACCES), E(EFAULT), E(ENOTBLK), E(EBUSY), E(EEXIST),
-	E(EXDEV), E(ENODEV), E(ENOTDIR), E(EISDIR), E(EINVAL), E(ENFILE), E(EMFILE), E(ENOTTY),
-	E(ETXTBSY), E(EFBIG), E(ENOSPC), E(ESPIPE), E(EROFS), E(EMLINK), E(EPIPE), E(EDOM),
-	E(ERANGE), E(EDEADLK), E(ENAMETOOLONG), E(ENOLCK), E(ENOSYS), E(ENOTEMPTY), E(ELOOP),
-	E(ENOMSG), E(EIDRM), E(ECHRNG), E(EL2NSYNC), E(EL3HLT), E(EL3RST), E(ELNRNG), E(EUNATCH),
-	E(ENOCSI), E(EL2HLT), E(EBADE), E(EBADR), E(EXFULL), E(ENOANO), E(EBADRQC), E(EBADSLT),
-	E(EBFONT), E(ENOSTR), E(ENODATA), E(ETIME), E(ENOSR), E(ENONET), E(ENOPKG), E(EREMOTE),
-	E(ENOLINK), E(EADV), E(ESRMNT), E(ECOMM), E(EPROTO), E(EMULTIHOP), E(EDOTDOT), E(EBADMSG),
-	E(EOVERFLOW), E(ENOTUNIQ), E(EBADFD), E(EREMCHG), E(ELIBACC), E(ELIBBAD), E(ELIBSCN),
-	E(ELIBMAX), E(ELIBEXEC), E(EILSEQ), E(ERESTART), E(ESTRPIPE), E(EUSERS), E(ENOTSOCK),
-	E(EDESTADDRREQ), E(EMSGSIZE), E(EPROTOTYPE), E(ENOPROTOOPT), E(EPROTONOSUPPORT),
-	E(ESOCKTNOSUPPORT), E(EOPNOTSUPP), E(EPFNOSUPPORT), E(EAFNOSUPPORT), E(EADDRINUSE),
-	E(EADDRNOTAVAIL), E(ENETDOWN), E(ENETUNREACH), E(ENETRESET), E(ECONNABORTED),
-	E(ECONNRESET), E(ENOBUFS), E(EISCONN), E(ENOTCONN), E(ESHUTDOWN), E(ETOOMANYREFS),
-	E(ETIMEDOUT), E(ECONNREFUSED), E(EHOSTDOWN), E(EHOSTUNREACH), E(EALREADY), E(EINPROGRESS),
-	E(ESTALE), E(EUCLEAN), E(ENOTNAM), E(ENAVAIL), E(EISNAM), E(EREMOTEIO), E(EDQUOT),
-	E(ENOMEDIUM), E(EMEDIUMTYPE), E(ECANCELED), E(ENOKEY), E(EKEYEXPIRED), E(EKEYREVOKED),
-	E(EKEYREJECTED), E(EOWNERDEAD), E(ENOTRECOVERABLE), E(ERFKILL), E(EHWPOISON),
-};
-/* clang-format on */
-
-#undef E
-
-const char *elh_errno_name(int err)
-{
-	if (err <= 0 || (size_t)err >= sizeof(errno_names) / sizeof(errno_names[0]))
-		return NULL;
-	return errno_names[err];
-}
 
 /* ---- shared helpers for the handler families ---- */
 
@@ -952,17 +626,6 @@ void elh_sys_mask_restore(struct elh_vcpu *cpu, struct elh_mask_swap *sw, long r
 }
 
 /* ---- validation ---- */
-
-#define MAX_PATHS   2
-#define MAX_STRUCTS 3
-#define STRUCT_SLOT 64
-
-/* Monitor copies of one call's arguments. */
-struct sys_scratch {
-	_Alignas(16) unsigned char st[MAX_STRUCTS][STRUCT_SLOT];
-	unsigned copied; /* bit i: argument i points at a copy */
-	char path[MAX_PATHS][PATH_MAX];
-};
 
 static bool is_pointer_kind(unsigned k)
 {
@@ -1087,218 +750,6 @@ static long finish(struct elh_vm *vm, const struct elh_sysdesc *d, const uint64_
 	return ret;
 }
 
-/* ---- --trace ---- */
-
-struct tbuf {
-	char buf[2048];
-	size_t len;
-};
-
-static void tb_add(struct tbuf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void tb_add(struct tbuf *t, const char *fmt, ...)
-{
-	size_t room = sizeof(t->buf) - t->len;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(t->buf + t->len, room, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	t->len += (size_t)n < room ? (size_t)n : room - 1;
-}
-
-/* Quoted and escaped, at most max bytes of s (n long), "..." if cut. */
-static void tb_quote(struct tbuf *t, const unsigned char *s, size_t n, size_t max, bool cut)
-{
-	size_t i;
-
-	tb_add(t, "\"");
-	for (i = 0; i < n && i < max; i++) {
-		unsigned char c = s[i];
-
-		switch (c) {
-		case '\n': tb_add(t, "\\n"); break;
-		case '\t': tb_add(t, "\\t"); break;
-		case '\r': tb_add(t, "\\r"); break;
-		case '"': tb_add(t, "\\\""); break;
-		case '\\': tb_add(t, "\\\\"); break;
-		default:
-			if (c >= 0x20 && c < 0x7f)
-				tb_add(t, "%c", c);
-			else
-				tb_add(t, "\\x%02x", c);
-		}
-	}
-	tb_add(t, "\"%s", cut || n > max ? "..." : "");
-}
-
-static void tb_ptr(struct tbuf *t, uint64_t p)
-{
-	if (p)
-		tb_add(t, "0x%" PRIx64, p);
-	else
-		tb_add(t, "NULL");
-}
-
-static void tb_hex(struct tbuf *t, uint64_t v)
-{
-	if (v)
-		tb_add(t, "0x%" PRIx64, v);
-	else
-		tb_add(t, "0");
-}
-
-static void tb_guest_bytes(struct tbuf *t, struct elh_vm *vm, uint64_t gva, uint64_t len)
-{
-	unsigned char data[32];
-	size_t n = len < sizeof(data) ? len : sizeof(data);
-
-	if (elh_guest_read(&vm->arena, data, gva, n))
-		tb_ptr(t, gva);
-	else
-		tb_quote(t, data, n, n, len > n);
-}
-
-static void tb_errno(struct tbuf *t, long ret)
-{
-	char desc[128];
-	const char *name = elh_errno_name(-ret);
-	const char *text = strerror_r(-ret, desc, sizeof(desc));
-
-	if (name)
-		tb_add(t, "-1 %s (%s)", name, text);
-	else
-		tb_add(t, "-1 errno %ld (%s)", -ret, text);
-}
-
-static void tb_result(struct tbuf *t, const struct elh_sysdesc *d, long ret)
-{
-	if (d && d->result == ELH_RES_RAW) {
-		tb_add(t, "0x%lx", (unsigned long)ret);
-		return;
-	}
-	if (is_error(ret)) {
-		tb_errno(t, ret);
-		return;
-	}
-	switch (d ? d->result : ELH_RES_INT) {
-	case ELH_RES_HEX: tb_add(t, "0x%lx", (unsigned long)ret); break;
-	case ELH_RES_OCT: tb_add(t, "0%lo", (unsigned long)ret); break;
-	default: tb_add(t, "%ld", ret);
-	}
-}
-
-static void tb_arg(struct tbuf *t, struct elh_vm *vm, const struct elh_sysdesc *d, unsigned i,
-		   const uint64_t a[6], const uint64_t v[6], const struct sys_scratch *s, bool done,
-		   long ret)
-{
-	unsigned k = ELH_ARG_KIND(d->arg[i]);
-	char tmp[256];
-	uint64_t len;
-
-	switch (k) {
-	case ELH_ARG_INT: tb_add(t, "%d", (int)a[i]); break;
-	case ELH_ARG_LONG: tb_add(t, "%" PRId64, (int64_t)a[i]); break;
-	case ELH_ARG_UINT: tb_add(t, "%" PRIu64, a[i]); break;
-	case ELH_ARG_HEX: tb_hex(t, a[i]); break;
-	case ELH_ARG_OCT:
-		if (a[i])
-			tb_add(t, "0%" PRIo64, a[i]);
-		else
-			tb_add(t, "0");
-		break;
-	case ELH_ARG_FD: tb_add(t, "%d", (int)a[i]); break;
-	case ELH_ARG_DIRFD:
-		if ((int)a[i] == AT_FDCWD)
-			tb_add(t, "AT_FDCWD");
-		else
-			tb_add(t, "%d", (int)a[i]);
-		break;
-	case ELH_ARG_PATH:
-	case ELH_ARG_STR:
-		if (s->copied & (1u << i)) {
-			const char *p = ELH_PTR(v[i]);
-
-			tb_quote(t, (const unsigned char *)p, strlen(p), 64, false);
-		} else {
-			tb_ptr(t, a[i]);
-		}
-		break;
-	case ELH_ARG_BUF_IN:
-		len = a[ELH_LEN_INDEX(d->len[i])];
-		if (d->len[i] & ELH_LEN_U32)
-			len = (uint32_t)len;
-		if (len && !elh_guest_range(&vm->arena, a[i], len))
-			tb_guest_bytes(t, vm, a[i], len);
-		else
-			tb_ptr(t, a[i]);
-		break;
-	case ELH_ARG_BUF_OUT:
-		if (done && d->result == ELH_RES_SIZE && ret > 0)
-			tb_guest_bytes(t, vm, a[i], ret);
-		else
-			tb_ptr(t, a[i]);
-		break;
-	case ELH_ARG_STRUCT_IN:
-	case ELH_ARG_STRUCT_INOUT:
-		if ((s->copied & (1u << i)) && elh_structs[d->len[i]].show) {
-			elh_structs[d->len[i]].show(tmp, sizeof(tmp), ELH_PTR(v[i]));
-			tb_add(t, "%s", tmp);
-		} else {
-			tb_ptr(t, a[i]);
-		}
-		break;
-	case ELH_ARG_STRUCT_OUT:
-	case ELH_ARG_PTR: tb_ptr(t, a[i]); break;
-	default: tb_hex(t, a[i]);
-	}
-}
-
-/* One line per call, written with a single fputs so that lines of
- * concurrent threads do not interleave. */
-static void trace(struct elh_vcpu *cpu, long nr, const struct elh_sysdesc *d, const uint64_t a[6],
-		  const uint64_t v[6], const struct sys_scratch *s, bool done, long ret)
-{
-	struct elh_vm *vm = cpu->vm;
-	struct tbuf t;
-	unsigned i;
-
-	t.len = 0;
-	tb_add(&t, "[%d] ", (int)cpu->tid);
-	if (d) {
-		tb_add(&t, "%s(", d->name);
-		for (i = 0; i < d->nargs; i++) {
-			if (i)
-				tb_add(&t, ", ");
-			tb_arg(&t, vm, d, i, a, v, s, done, ret);
-		}
-	} else {
-		char label[64];
-
-		syscall_label(label, sizeof(label), nr);
-		tb_add(&t, "%s(", label);
-		for (i = 0; i < 6; i++) {
-			if (i)
-				tb_add(&t, ", ");
-			tb_hex(&t, a[i]);
-		}
-	}
-	tb_add(&t, ") = ");
-	if (done)
-		tb_result(&t, d, ret);
-	else
-		tb_add(&t, "?");
-	/* A line cut to fit the buffer still ends the line. */
-	if (t.len >= sizeof(t.buf) - 2)
-		t.len = sizeof(t.buf) - 2;
-	t.buf[t.len++] = '\n';
-	t.buf[t.len] = 0;
-	fputs(t.buf, vm->trace_out ? vm->trace_out : stderr);
-}
-
 /* ---- the executor ---- */
 
 static const struct elh_sysdesc *lookup(long nr)
@@ -1331,16 +782,16 @@ long elh_syscall(struct elh_vcpu *cpu, long nr, const uint64_t a[6])
 		elh_sys_unsupported(vm, ELH_UNSUP_SYSCALL, nr);
 		if (vm->trace) {
 			s.copied = 0;
-			trace(cpu, nr, named, a, a, &s, true, -ENOSYS);
+			elh_sys_trace(cpu, nr, named, a, a, &s, true, -ENOSYS);
 		}
 		return -ENOSYS;
 	}
 	if (stats)
-		t0 = now_ns();
+		t0 = elh_sys_now_ns();
 	ret = validate(vm, d, a, v, &s);
 	if (ret == 0) {
 		if (vm->trace && (d->flags & ELH_SYS_NO_RETURN))
-			trace(cpu, nr, d, a, v, &s, false, 0);
+			elh_sys_trace(cpu, nr, d, a, v, &s, false, 0);
 		if (d->flags & ELH_SYS_PASS)
 			ret = elh_host(nr, v[0], v[1], v[2], v[3], v[4], v[5]);
 		else
@@ -1348,8 +799,8 @@ long elh_syscall(struct elh_vcpu *cpu, long nr, const uint64_t a[6])
 		ret = finish(vm, d, a, v, &s, ret);
 	}
 	if (stats)
-		account(vm, nr, ret, now_ns() - t0);
+		elh_sys_account(vm, nr, ret, elh_sys_now_ns() - t0);
 	if (vm->trace)
-		trace(cpu, nr, d, a, v, &s, true, ret);
+		elh_sys_trace(cpu, nr, d, a, v, &s, true, ret);
 	return ret;
 }

@@ -106,17 +106,14 @@ enum elh_result {
 };
 
 enum {
-	ELH_SYS_MAY_BLOCK = 1 << 0,   /* can block indefinitely: run it where a
-				       * blocked host thread does no harm */
+	/* Whether a call blocks, how signals restart it, whether it must run
+	 * on the calling thread: elh-calls.h, shared with the guest. */
 	ELH_SYS_NO_RETURN = 1 << 1,   /* may not return (exit, exec): traced first */
 	ELH_SYS_PASS = 1 << 2,	      /* no handler: the host call of the same
 				       * number with the validated arguments */
 	ELH_SYS_RAW = 1 << 3,	      /* the handler gets the raw registers (the
 				       * special handlers of special.h) */
 	ELH_SYS_UNSUPPORTED = 1 << 4, /* known, deliberately ENOSYS (see note) */
-	ELH_SYS_THREAD = 1 << 5,    /* acts on the calling host thread (its name,
-				     * affinity, priority, usage): must run on
-				     * the guest thread's own vCPU thread */
 };
 
 struct elh_vcpu;

@@ -35,7 +35,7 @@
 
 #define THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD)
 #define KNOWN_FLAGS                                                                                \
-	(THREAD_FLAGS | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |                      \
+	(THREAD_FLAGS | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |                       \
 	 CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_DETACHED | 0xff /* exit signal */)
 
 struct elh_vcpu *elh_vcpu_new(struct elh_vm *vm)
@@ -248,8 +248,7 @@ long elh_sys_exit(struct elh_vcpu *cpu, const uint64_t a[6])
 
 	cpu->exiting = 1;
 	elh_exitless_thread_exit(vm, cpu->tid);
-	if (cpu->clear_child_tid &&
-	    !elh_guest_write(&vm->arena, cpu->clear_child_tid, &zero, 4))
+	if (cpu->clear_child_tid && !elh_guest_write(&vm->arena, cpu->clear_child_tid, &zero, 4))
 		syscall(SYS_futex, (void *)(uintptr_t)cpu->clear_child_tid, FUTEX_WAKE, 1, NULL,
 			NULL, 0);
 	if (unregister(cpu) == 0)
@@ -292,21 +291,17 @@ long elh_sys_futex(struct elh_vcpu *cpu, const uint64_t a[6])
 	case FUTEX_WAKE:
 	case FUTEX_WAKE_BITSET:
 	case FUTEX_UNLOCK_PI:
-	case FUTEX_TRYLOCK_PI:
-		break;
+	case FUTEX_TRYLOCK_PI: break;
 	case FUTEX_REQUEUE:
 	case FUTEX_CMP_REQUEUE:
 	case FUTEX_WAKE_OP:
-	case FUTEX_CMP_REQUEUE_PI:
-		uaddr2 = a[4];
-		break;
-	default:
-		return -ENOSYS;
+	case FUTEX_CMP_REQUEUE_PI: uaddr2 = a[4]; break;
+	default: return -ENOSYS;
 	}
 	if (uaddr2 && ((uaddr2 & 3) || elh_guest_range(ar, uaddr2, 4)))
 		return (uaddr2 & 3) ? -EINVAL : -EFAULT;
-	r = syscall(SYS_futex, (void *)(uintptr_t)a[0], op, (uint32_t)a[2],
-		    (void *)(uintptr_t)val2, (void *)(uintptr_t)uaddr2, (uint32_t)a[5]);
+	r = syscall(SYS_futex, (void *)(uintptr_t)a[0], op, (uint32_t)a[2], (void *)(uintptr_t)val2,
+		    (void *)(uintptr_t)uaddr2, (uint32_t)a[5]);
 	return r < 0 ? -errno : r;
 }
 
@@ -364,8 +359,7 @@ long elh_sys_arch_prctl(struct elh_vcpu *cpu, const uint64_t a[6])
 		return elh_guest_write(&cpu->vm->arena, a[1], &cpu->regs.fs_base, 8) ? -EFAULT : 0;
 	case ARCH_GET_GS:
 		return elh_guest_write(&cpu->vm->arena, a[1], &cpu->regs.gs_base, 8) ? -EFAULT : 0;
-	default:
-		return -EINVAL;
+	default: return -EINVAL;
 	}
 }
 
@@ -445,8 +439,7 @@ void elh_vcpu_loop(struct elh_vcpu *cpu)
 				ex.info.si_code = SEGV_MAPERR;
 			elh_signal_fault(cpu, &ex.info);
 			break;
-		case ELH_EXIT_INTERRUPT:
-			break;
+		case ELH_EXIT_INTERRUPT: break;
 		}
 	}
 }

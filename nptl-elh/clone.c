@@ -17,6 +17,7 @@ int __clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 	ctid = va_arg(ap, int *);
 	va_end(ap);
 	r = __elh_ult_clone(fn, stack, flags, arg, ptid, tls, ctid, &handled);
-	if (handled) return r;
+	if (handled)
+		return r;
 	return __clone_kernel(fn, stack, flags, arg, ptid, tls, ctid);
 }

@@ -8,6 +8,8 @@
 #include "syscall.h"
 #include "futex.h"
 #include "../elh/elh.h"
+#include "../elh/elh-calls.h"
+#include "icall.h"
 #include "ult.h"
 
 /* The in-process pool: M:N threads with no monitor to make the calls.
@@ -18,8 +20,9 @@
  * serve it as the monitor's workers would (elh-abi.h): the client and the
  * schedulers run unchanged, and a user-level thread whose call blocks
  * (`read` on a pipe, `accept`, `nanosleep`...) yields its carrier while a
- * worker waits in the kernel for it.  Only the calls that may block go to
- * the pool (`pooled`); the others are cheaper made on the carrier.
+ * worker waits in the kernel for it.  Only the calls that may block and
+ * may run on another thread go to the pool (elh-calls.h); the others are
+ * cheaper made on the carrier.
  *
  * Workers are started on demand: one that takes a call when no other is
  * free wakes a sleeping one or starts a new one, up to POOL_MAX.  The last
@@ -31,54 +34,28 @@
  * Interrupts.  A signal for a thread whose call a worker runs sets the
  * entry's `interrupt` word and sends POOL_SIG to that worker (the
  * `running` word pairs with the entry's, Dekker-style).  Workers block
- * every other signal.  The call is made by __elh_pool_call, which tests
- * the word first; the worker's handler moves a worker caught between the
- * test and the `syscall` instruction back to the test, so a request is
- * never lost, and a call the request found running ends with EINTR
- * (POOL_SIG's disposition never has SA_RESTART, ult.c). */
+ * every other signal.  The call is made by elh_icall (arch/x86_64/icall.S,
+ * the monitor's own), which tests the word first; the worker's handler
+ * sends a worker caught between the test and the `syscall` instruction to
+ * a `return -EINTR` when the word is set, so a request is never lost, and
+ * a call the request found running ends with EINTR (POOL_SIG's
+ * disposition never has SA_RESTART, ult.c). */
 
-#define POOL_MAX 128
-#define POOL_STACK (64 * 1024)
-#define POOL_SPIN_TSC 50000	/* about 20 us at 2.5 GHz */
+#define POOL_MAX      128
+#define POOL_STACK    (64 * 1024)
+#define POOL_SPIN_TSC 50000 /* about 20 us at 2.5 GHz */
 
 struct worker {
-	struct pthread tls;		/* its thread pointer: elh_ult is 0 */
-	int ktid;			/* written by clone (CLONE_PARENT_SETTID) */
+	struct pthread tls;		  /* its thread pointer: elh_ult is 0 */
+	int ktid;			  /* written by clone (CLONE_PARENT_SETTID) */
 	struct elh_sqe *volatile running; /* the call it is in, for interrupts */
 };
 
 static struct elh_shared *area;
 static struct worker *volatile workers[POOL_MAX];
-static volatile int total;	/* workers started */
-static volatile int in_call;	/* workers inside a call */
+static volatile int total;   /* workers started */
+static volatile int in_call; /* workers inside a call */
 static int pid;
-
-hidden long __elh_pool_call(long, long, long, long, long, long, long, volatile uint32_t *);
-extern char __elh_pool_call_check[], __elh_pool_call_done[];
-
-/* Calls that may block, and so are made by a worker. */
-static const unsigned short pooled[] = {
-	SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_pread64, SYS_pwrite64,
-	SYS_preadv, SYS_pwritev, SYS_preadv2, SYS_pwritev2, SYS_open, SYS_openat,
-	SYS_accept, SYS_accept4, SYS_connect, SYS_recvfrom, SYS_sendto, SYS_recvmsg,
-	SYS_sendmsg, SYS_recvmmsg, SYS_sendmmsg, SYS_poll, SYS_select, SYS_epoll_wait,
-	SYS_nanosleep, SYS_clock_nanosleep, SYS_wait4, SYS_waitid, SYS_msgrcv, SYS_msgsnd,
-	SYS_semop, SYS_semtimedop, SYS_flock, SYS_fcntl, SYS_fsync, SYS_fdatasync,
-	SYS_sendfile, SYS_splice, SYS_tee, SYS_mq_timedsend, SYS_mq_timedreceive,
-	SYS_ppoll, SYS_pselect6, SYS_epoll_pwait, SYS_epoll_pwait2,
-};
-
-/* As Linux: calls that SA_RESTART does not restart after a handler. */
-static int restartable(long nr)
-{
-	switch (nr) {
-	case SYS_poll: case SYS_select: case SYS_epoll_wait: case SYS_nanosleep:
-	case SYS_clock_nanosleep: case SYS_ppoll: case SYS_pselect6: case SYS_epoll_pwait:
-	case SYS_epoll_pwait2:
-		return 0;
-	}
-	return 1;
-}
 
 /* A signal the kernel raised on this worker for the call it just made
  * (SIGPIPE, SIGXFSZ) belongs to the thread that submitted it: take it
@@ -90,7 +67,8 @@ static int took_call_signal(long r)
 	const struct timespec zero = { 0, 0 };
 	int got = 0;
 
-	if (r != -EPIPE && r != -EFBIG) return 0;
+	if (r != -EPIPE && r != -EFBIG)
+		return 0;
 	while (__elh_trap(SYS_rt_sigtimedwait, (long)&set, 0, (long)&zero, _NSIG / 8, 0, 0) > 0)
 		got = 1;
 	return got;
@@ -109,14 +87,16 @@ static struct worker *new_thread(int (*fn)(void *))
 	long p, r;
 
 	p = __elh_trap(SYS_mmap, 0, POOL_STACK + sizeof *w, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if ((unsigned long)p > -4096UL) return 0;
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if ((unsigned long)p > -4096UL)
+		return 0;
 	w = (struct worker *)(p + POOL_STACK);
 	w->tls.self = &w->tls;
 	__elh_trap(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all, (long)&old, _NSIG / 8, 0, 0);
 	r = __clone_kernel(fn, (char *)p + POOL_STACK, flags, w, &w->ktid, &w->tls, 0);
 	__elh_trap(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, _NSIG / 8, 0, 0);
-	if (r >= 0) return w;
+	if (r >= 0)
+		return w;
 	__elh_trap(SYS_munmap, p, POOL_STACK + sizeof *w, 0, 0, 0, 0);
 	return 0;
 }
@@ -130,9 +110,10 @@ static int spawn(void)
 	int i = total;
 
 	do {
-		if (i >= POOL_MAX) return -1;
-	} while (!__atomic_compare_exchange_n(&total, &i, i + 1, 0, __ATOMIC_SEQ_CST,
-					      __ATOMIC_SEQ_CST));
+		if (i >= POOL_MAX)
+			return -1;
+	} while (
+	    !__atomic_compare_exchange_n(&total, &i, i + 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
 	/* Counted awake from now: a submission seen meanwhile need not ring. */
 	__atomic_add_fetch(&area->workers_awake, 1, __ATOMIC_SEQ_CST);
 	if ((w = new_thread(worker_main))) {
@@ -151,12 +132,11 @@ int __elh_pool_thread(int (*fn)(void *))
 
 static void serve(struct worker *w, struct elh_sqe *q)
 {
-	uint32_t st = ELH_SQE_SUBMITTED, flags = 0, notify;
+	uint32_t flags = 0;
 	long nr, r;
 	int busy;
 
-	if (!__atomic_compare_exchange_n(&q->state, &st, ELH_SQE_RUNNING, 0, __ATOMIC_SEQ_CST,
-					 __ATOMIC_RELAXED))
+	if (!elh_sqe_take(q))
 		return; /* another worker took it */
 	nr = q->nr;
 	busy = __atomic_add_fetch(&in_call, 1, __ATOMIC_SEQ_CST);
@@ -170,28 +150,23 @@ static void serve(struct worker *w, struct elh_sqe *q)
 	if (busy >= (int)__atomic_load_n(&area->workers_awake, __ATOMIC_SEQ_CST)) {
 		if (__atomic_load_n(&total, __ATOMIC_SEQ_CST) >
 		    (int)__atomic_load_n(&area->workers_awake, __ATOMIC_SEQ_CST))
-			__elh_ring(area);
+			elh_ring_doorbell(area);
 		else
 			spawn();
 	}
 	__atomic_store_n(&w->running, q, __ATOMIC_SEQ_CST);
 	do {
-		r = __elh_pool_call(nr, q->args[0], q->args[1], q->args[2], q->args[3], q->args[4],
-				    q->args[5], &q->interrupt);
+		r = elh_icall(nr, q->args, &q->interrupt);
 		/* An EINTR nobody asked for was meant for an earlier call. */
 	} while (r == -EINTR && !__atomic_load_n(&q->interrupt, __ATOMIC_SEQ_CST));
 	__atomic_store_n(&w->running, 0, __ATOMIC_SEQ_CST);
 	__atomic_sub_fetch(&in_call, 1, __ATOMIC_SEQ_CST);
-	if (r == -EINTR && q->interrupt == 2 && restartable(nr)) flags = ELH_SQE_RESTART;
-	else if (took_call_signal(r)) flags = ELH_SQE_RETRAP;
+	if (r == -EINTR && q->interrupt == 2 && elh_call_restarts_after_handler(nr))
+		flags = ELH_SQE_RESTART;
+	else if (took_call_signal(r))
+		flags = ELH_SQE_RETRAP;
 post:
-	notify = __atomic_load_n(&q->notify, __ATOMIC_RELAXED);
-	q->result = r;
-	q->flags = flags;
-	__atomic_store_n(&q->state, ELH_SQE_DONE, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&q->waiting, __ATOMIC_SEQ_CST))
-		__elh_trap(SYS_futex, (long)&q->state, FUTEX_WAKE, 1, 0, 0, 0);
-	if (notify && notify <= ELH_MAX_CARRIERS) __elh_notify_carrier(&area->carrier[notify - 1]);
+	elh_sqe_post(area, q, r, flags);
 }
 
 /* One pass over the entries; returns how many calls it found. */
@@ -202,7 +177,8 @@ static int scan(struct worker *w)
 	for (int i = 0; i < ELH_NSLOTS; i++) {
 		struct elh_sqe *q = &area->sqe[i];
 		if (__atomic_load_n(&q->state, __ATOMIC_ACQUIRE) == ELH_SQE_SUBMITTED) {
-			if (w) serve(w, q);
+			if (w)
+				serve(w, q);
 			n++;
 		}
 	}
@@ -220,8 +196,10 @@ static int worker_main(void *arg)
 		uint32_t seen;
 
 		while (__elh_rdtsc() - t0 < POOL_SPIN_TSC) {
-			if (scan(w)) t0 = __elh_rdtsc();
-			else __asm__ __volatile__ ("pause");
+			if (scan(w))
+				t0 = __elh_rdtsc();
+			else
+				__asm__ __volatile__("pause");
 		}
 		/* Asleep from the submitters' view, then a last look: a
 		 * submission made meanwhile either is seen here or rings. */
@@ -237,16 +215,18 @@ static int worker_main(void *arg)
 struct elh_shared *__elh_pool_start(int vcpus)
 {
 	long p = __elh_trap(SYS_mmap, 0, sizeof *area, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if ((unsigned long)p > -4096UL) return 0;
+	if ((unsigned long)p > -4096UL)
+		return 0;
 	area = (struct elh_shared *)p;
 	area->magic = ELH_ABI_MAGIC;
 	area->version = ELH_ABI_VERSION;
 	area->spin_tsc = POOL_SPIN_TSC;
 	area->vcpus = vcpus;
-	for (size_t i = 0; i < sizeof pooled / sizeof *pooled; i++)
-		area->exitless[pooled[i] / 64] |= 1ull << pooled[i] % 64;
+	for (long nr = 0; nr < ELH_NSYSCALLS; nr++)
+		if (elh_call_blocks(nr) && elh_call_any_thread(nr))
+			area->exitless[nr / 64] |= 1ull << nr % 64;
 	pid = __elh_trap(SYS_getpid, 0, 0, 0, 0, 0, 0);
 	if (spawn() < 0) {
 		__elh_trap(SYS_munmap, p, sizeof *area, 0, 0, 0, 0);
@@ -276,9 +256,5 @@ void __elh_pool_interrupt(struct elh_sqe *q, int restart)
 
 void __elh_pool_signal(void *ctx)
 {
-	ucontext_t *uc = ctx;
-	uintptr_t pc = uc->uc_mcontext.gregs[REG_RIP];
-
-	if (pc >= (uintptr_t)__elh_pool_call_check && pc < (uintptr_t)__elh_pool_call_done)
-		uc->uc_mcontext.gregs[REG_RIP] = (uintptr_t)__elh_pool_call_check;
+	elh_icall_fixup(ctx);
 }

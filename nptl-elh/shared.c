@@ -67,16 +67,19 @@ void __elh_shared_note(long n, long a, long b, long c, long d, long r)
 	if (n == SYS_fork) {
 		/* The child's one thread: a lock another thread held at the
 		 * fork is nobody's now. */
-		if (r == 0) __elh_spin_unlock(&ranges_lock);
+		if (r == 0)
+			__elh_spin_unlock(&ranges_lock);
 		return;
 	}
-	if ((unsigned long)r > -4096UL) return;
+	if ((unsigned long)r > -4096UL)
+		return;
 	switch (n) {
 	case SYS_mmap:
 		/* A new mapping replaces what lay in its range. */
 		__elh_spin_lock(&ranges_lock);
 		drop(r, page_end(r, b));
-		if ((d & MAP_TYPE) != MAP_PRIVATE) add(r, page_end(r, b));
+		if ((d & MAP_TYPE) != MAP_PRIVATE)
+			add(r, page_end(r, b));
 		__elh_spin_unlock(&ranges_lock);
 		break;
 	case SYS_munmap:
@@ -90,7 +93,8 @@ void __elh_shared_note(long n, long a, long b, long c, long d, long r)
 		__elh_spin_lock(&ranges_lock);
 		for (int i = 0; i < nranges; i++)
 			if (ranges[i].lo <= (uintptr_t)a && (uintptr_t)a < ranges[i].hi) {
-				if (ranges[i].lo == (uintptr_t)a) ranges[i] = ranges[--nranges];
+				if (ranges[i].lo == (uintptr_t)a)
+					ranges[i] = ranges[--nranges];
 				add(r, page_end(r, c));
 				break;
 			}

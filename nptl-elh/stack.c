@@ -36,7 +36,8 @@ void *__elh_stack_take(size_t size, size_t guard)
 {
 	void *base = 0;
 
-	if (!__elh_ult_active) return 0;
+	if (!__elh_ult_active)
+		return 0;
 	__elh_ult_enter();
 	__elh_spin_lock(&cache_lock);
 	for (int i = ncached - 1; i >= 0; i--)
@@ -50,7 +51,8 @@ void *__elh_stack_take(size_t size, size_t guard)
 	__elh_ult_leave();
 	if (base) {
 		size_t top = libc.tls_size + __pthread_tsd_size;
-		if (top > size - guard) top = size - guard;
+		if (top > size - guard)
+			top = size - guard;
 		memset((char *)base + size - top, 0, top);
 	}
 	return base;
@@ -60,7 +62,8 @@ int __elh_stack_keep(void *base, size_t size, size_t guard)
 {
 	int kept = 0;
 
-	if (!__elh_ult_active) return 0;
+	if (!__elh_ult_active)
+		return 0;
 	__elh_spin_lock(&cache_lock);
 	if (ncached < CACHE_SLOTS && size <= CACHE_BYTES - cached_bytes) {
 		cache[ncached].base = base;
@@ -78,7 +81,8 @@ int __elh_stack_give(void *base, size_t size, size_t guard)
 {
 	int kept;
 
-	if (!__elh_ult_active) return 0;
+	if (!__elh_ult_active)
+		return 0;
 	__elh_ult_enter();
 	kept = __elh_stack_keep(base, size, guard);
 	__elh_ult_leave();

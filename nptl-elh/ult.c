@@ -14,6 +14,7 @@
 #include "futex.h"
 #include "ksigaction.h"
 #include "../elh/elh.h"
+#include "../elh/elh-calls.h"
 #include "ult.h"
 
 /* User-level threads over the guest's vCPUs ("carriers").
@@ -41,8 +42,8 @@
  * trapping call.
  *
  * Hand-off.  A ULT whose call must be made on its vCPU and may block
- * (every worker busy: ELH_SQE_BUSY; a call the pool does not take, such as
- * ioctl) holds its carrier for as long as the call lasts.  Before it
+ * (every worker busy: ELH_SQE_BUSY; a blocking call no worker may take,
+ * elh-calls.h) holds its carrier for as long as the call lasts.  Before it
  * traps, the carrier hands its calls in flight to the others (`orphans`)
  * and, if fewer than N carriers are left free to run, wakes a parked spare
  * or starts a new one, up to ELH_MAX_CARRIERS.  A spare with nothing of
@@ -53,17 +54,19 @@
  * them to ULTs, and ticks every 10 ms to preempt a ULT that keeps its
  * carrier while others wait (signal_thread, preempt_tick).
  *
- * A ULT's thread pointer is switched with arch_prctl(ARCH_SET_FS), which
- * the systrap platform lets through without a trap.  The code of the
- * schedulers uses no TLS and makes its calls with `syscall` directly. */
+ * A ULT's thread pointer is switched with `wrfsbase` where AT_HWCAP2 says
+ * ring 3 may (the KVM platform enables CR4.FSGSBASE when the virtual CPU
+ * has it), else with arch_prctl(ARCH_SET_FS), which the systrap platform
+ * lets through without a trap (set_fs).  The code of the schedulers uses no
+ * TLS and makes its calls with `syscall` directly. */
 
 #define FUTEX_WAKE_BITSET 10
-#define FUTEX_CMD_MASK (~(FUTEX_PRIVATE | FUTEX_CLOCK_REALTIME))
-#define FUTEX_TID_MASK 0x3fffffff
+#define FUTEX_CMD_MASK	  (~(FUTEX_PRIVATE | FUTEX_CLOCK_REALTIME))
+#define FUTEX_TID_MASK	  0x3fffffff
 
 #define SCHED_STACK (64 * 1024)
-#define NBUCKETS 256
-#define TID_BASE 0x20000000 /* above any kernel tid, below FUTEX_TID_MASK */
+#define NBUCKETS    256
+#define TID_BASE    0x20000000 /* above any kernel tid, below FUTEX_TID_MASK */
 
 enum { U_RUN, U_READY, U_WAIT, U_CALL, U_DEAD };
 enum { A_YIELD, A_WAIT, A_CALL, A_EXIT };
@@ -71,22 +74,22 @@ enum { A_YIELD, A_WAIT, A_CALL, A_EXIT };
 struct carrier;
 
 struct ult {
-	uint64_t rsp;		/* saved by __elh_ult_switch */
-	uint64_t fs;		/* thread pointer */
+	uint64_t rsp; /* saved by __elh_ult_switch */
+	uint64_t fs;  /* thread pointer */
 	int tid;
 	volatile int state;
-	struct ult *next;	/* run queue, wait queue or list of calls in flight */
-	struct ult *tnext;	/* timer list */
-	struct ult *hnext;	/* tid hash */
+	struct ult *next;	 /* run queue, wait queue or list of calls in flight */
+	struct ult *tnext;	 /* timer list */
+	struct ult *hnext;	 /* tid hash */
 	struct carrier *carrier; /* running it, or last ran it */
 	/* futex wait */
 	volatile int *faddr;
 	int fval;
 	unsigned fbits;
-	int wake_err;		/* 0 woken, EAGAIN, ETIMEDOUT, EINTR */
-	uint64_t deadline;	/* CLOCK_MONOTONIC ns, 0 none */
+	int wake_err;	   /* 0 woken, EAGAIN, ETIMEDOUT, EINTR */
+	uint64_t deadline; /* CLOCK_MONOTONIC ns, 0 none */
 	int in_bucket, in_timers;
-	volatile int expiring;	/* a scheduler ends its wait for the deadline */
+	volatile int expiring; /* a scheduler ends its wait for the deadline */
 	/* a call in flight */
 	struct elh_sqe *sqe;
 	/* end */
@@ -97,15 +100,15 @@ struct ult {
 	uint64_t mask;
 	volatile uint64_t sigpend;
 	volatile unsigned short rtq[33]; /* real-time signals 32..64 queued */
-	volatile int sigword;	/* futex word of sigwait, bumped by ult_kill */
-	volatile uint64_t waitset; /* the signals it waits for in sigwait */
-	unsigned delivered;	/* signals raised for it on its vCPU (pause) */
-	char name[16];		/* prctl(PR_SET_NAME) */
-	int direct;		/* in the child of a vfork-like clone: plain calls */
-	int critical;		/* inside the runtime: not to be preempted */
-	int want_yield;		/* preempted while critical: yield on leaving */
-	int in_handler;		/* in handlers the kernel (monitor) delivered */
-	int masked_call;	/* in ppoll & co (masked_call): mask is the call's */
+	volatile int sigword;		 /* futex word of sigwait, bumped by ult_kill */
+	volatile uint64_t waitset;	 /* the signals it waits for in sigwait */
+	unsigned delivered;		 /* signals raised for it on its vCPU (pause) */
+	char name[16];			 /* prctl(PR_SET_NAME) */
+	int direct;			 /* in the child of a vfork-like clone: plain calls */
+	int critical;			 /* inside the runtime: not to be preempted */
+	int want_yield;			 /* preempted while critical: yield on leaving */
+	int in_handler;			 /* in handlers the kernel (monitor) delivered */
+	int masked_call;		 /* in ppoll & co (masked_call): mask is the call's */
 	uint64_t saved_mask;
 	/* start */
 	int (*fn)(void *);
@@ -115,34 +118,34 @@ struct ult {
 struct carrier {
 	uint64_t sched_rsp;
 	struct ult *cur;
-	uint64_t fs;		/* FS base loaded */
-	uint64_t kmask;		/* the vCPU's signal mask, as the monitor has it */
-	int kunknown;		/* kmask is not known (left in a signal handler) */
-	volatile int kick;	/* a preemption request is on its way */
+	uint64_t fs;		    /* FS base loaded */
+	uint64_t kmask;		    /* the vCPU's signal mask, as the monitor has it */
+	int kunknown;		    /* kmask is not known (left in a signal handler) */
+	volatile int kick;	    /* a preemption request is on its way */
 	volatile unsigned switches; /* ULTs it has started running */
-	unsigned seen_switches;	/* by the preemption tick */
+	unsigned seen_switches;	    /* by the preemption tick */
 	int idx, ktid;
 	int action;
-	volatile int lock;	/* run queue */
+	volatile int lock; /* run queue */
 	struct ult *rq_head, *rq_tail;
-	struct ult *calls;	/* ULTs with a call in flight; this carrier's own */
+	struct ult *calls; /* ULTs with a call in flight; this carrier's own */
 	char *stack;
-	volatile int held;	/* its ULT is in a call that may block (hand-off) */
-	volatile int parked;	/* a spare waiting for a carrier to be held */
+	volatile int held;   /* its ULT is in a call that may block (hand-off) */
+	volatile int parked; /* a spare waiting for a carrier to be held */
 } __attribute__((aligned(64)));
 
 volatile int __elh_ult_active;
 
 static struct carrier carriers[ELH_MAX_CARRIERS];
-static volatile int ncarriers;	/* started; grows with spares */
-static int nvcpus;		/* the N of M:N: carriers that run threads at once */
+static volatile int ncarriers; /* started; grows with spares */
+static int nvcpus;	       /* the N of M:N: carriers that run threads at once */
 static volatile int nheld, nparked;
 static volatile int grow_lock;
 static volatile int orphan_lock;
-static struct ult *orphans;	/* calls in flight of held carriers */
-static volatile int kwaiting;	/* threads in a kernel futex wait (ult_futex) */
+static struct ult *orphans;   /* calls in flight of held carriers */
+static volatile int kwaiting; /* threads in a kernel futex wait (ult_futex) */
 static struct ult main_ult;
-static volatile int live;	/* ULTs not ended */
+static volatile int live; /* ULTs not ended */
 static volatile int next_tid = TID_BASE;
 static volatile int nspinning;
 static long self_pid;
@@ -153,7 +156,7 @@ static struct bucket {
 } buckets[NBUCKETS];
 
 static volatile int timer_lock;
-static struct ult *timers;	/* by deadline */
+static struct ult *timers;		/* by deadline */
 static volatile uint64_t next_deadline; /* of timers, 0 none; read without the lock */
 
 static volatile int tid_lock;
@@ -164,8 +167,8 @@ static struct ult *tids[NBUCKETS];
  * interrupted a scheduler, leaves the signal in `routed` for the
  * scheduler to give to a thread that does not block it. */
 static struct k_sigaction actions[_NSIG];
-static volatile uint64_t routed;	/* signals taken by a scheduler, to route */
-static volatile uint64_t unrouted;	/* routed ones every thread blocks */
+static volatile uint64_t routed;   /* signals taken by a scheduler, to route */
+static volatile uint64_t unrouted; /* routed ones every thread blocks */
 hidden void __elh_ult_switch(uint64_t *, uint64_t);
 hidden void __elh_ult_trampoline(void);
 
@@ -218,11 +221,12 @@ static int has_work(struct carrier *c)
 static void wake_idle(void)
 {
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&nspinning, __ATOMIC_SEQ_CST)) return;
+	if (__atomic_load_n(&nspinning, __ATOMIC_SEQ_CST))
+		return;
 	for (int i = 0; i < ncarriers; i++) {
 		struct elh_carrier *w = &__elh_shared->carrier[i];
 		if (__atomic_load_n(&w->sleeping, __ATOMIC_SEQ_CST)) {
-			__elh_notify_carrier(w);
+			elh_carrier_notify(w);
 			return;
 		}
 	}
@@ -233,8 +237,10 @@ static void enqueue(struct carrier *c, struct ult *u)
 	u->state = U_READY;
 	u->next = 0;
 	__elh_spin_lock(&c->lock);
-	if (c->rq_tail) c->rq_tail->next = u;
-	else c->rq_head = u;
+	if (c->rq_tail)
+		c->rq_tail->next = u;
+	else
+		c->rq_head = u;
 	c->rq_tail = u;
 	__elh_spin_unlock(&c->lock);
 }
@@ -243,12 +249,14 @@ static struct ult *dequeue(struct carrier *c)
 {
 	struct ult *u;
 
-	if (!has_work(c)) return 0;
+	if (!has_work(c))
+		return 0;
 	__elh_spin_lock(&c->lock);
 	u = c->rq_head;
 	if (u) {
 		c->rq_head = u->next;
-		if (!c->rq_head) c->rq_tail = 0;
+		if (!c->rq_head)
+			c->rq_tail = 0;
 	}
 	__elh_spin_unlock(&c->lock);
 	return u;
@@ -258,7 +266,8 @@ static struct ult *dequeue(struct carrier *c)
 static void make_ready(struct carrier *here, struct ult *u)
 {
 	enqueue(here, u);
-	if (ncarriers > 1) wake_idle();
+	if (ncarriers > 1)
+		wake_idle();
 }
 
 /* ---- timers (futex waits with a timeout) ---- */
@@ -268,7 +277,8 @@ static void timer_add(struct ult *u)
 	struct ult **p;
 
 	__elh_spin_lock(&timer_lock);
-	for (p = &timers; *p && (*p)->deadline <= u->deadline; p = &(*p)->tnext);
+	for (p = &timers; *p && (*p)->deadline <= u->deadline; p = &(*p)->tnext)
+		;
 	u->tnext = *p;
 	*p = u;
 	u->in_timers = 1;
@@ -292,7 +302,7 @@ static void timer_del(struct ult *u)
 	}
 	__elh_spin_unlock(&timer_lock);
 	while (__atomic_load_n(&u->expiring, __ATOMIC_ACQUIRE))
-		__asm__ __volatile__ ("pause");
+		__asm__ __volatile__("pause");
 }
 
 static struct bucket *bucket_of(volatile int *addr)
@@ -321,7 +331,8 @@ static int run_timers(struct carrier *c)
 	uint64_t now, d = __atomic_load_n(&next_deadline, __ATOMIC_RELAXED);
 	int n = 0;
 
-	if (!d || (now = now_ns()) < d) return 0;
+	if (!d || (now = now_ns()) < d)
+		return 0;
 	for (;;) {
 		struct ult *u;
 		struct bucket *b;
@@ -343,7 +354,8 @@ static int run_timers(struct carrier *c)
 			volatile int *a = u->faddr;
 			b = bucket_of(a);
 			__elh_spin_lock(&b->lock);
-			if (u->faddr == a) break;
+			if (u->faddr == a)
+				break;
 			__elh_spin_unlock(&b->lock);
 		}
 		if (u->in_bucket && bucket_del(b, u)) {
@@ -369,7 +381,7 @@ static void set_fs(struct carrier *c, uint64_t fs)
 {
 	if (c->fs != fs) {
 		if (fsgsbase)
-			__asm__ __volatile__ ("wrfsbase %0" : : "r"(fs) : "memory");
+			__asm__ __volatile__("wrfsbase %0" : : "r"(fs) : "memory");
 		else
 			__elh_trap(SYS_arch_prctl, 0x1002 /* ARCH_SET_FS */, fs, 0, 0, 0, 0);
 		c->fs = fs;
@@ -392,11 +404,12 @@ static void set_fs(struct carrier *c, uint64_t fs)
  * routes it; a signal for a thread is raised on its vCPU by
  * deliver_pending, which unblocks it there for the moment.
  */
-#define SIGBIT(s) (1ull << ((s) - 1))
-#define FAULT_SIGS (SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGFPE) | SIGBIT(SIGILL) | \
-		    SIGBIT(SIGTRAP) | SIGBIT(SIGSYS))
-#define CALL_SIGS (SIGBIT(SIGPIPE) | SIGBIT(SIGXFSZ))
-#define RUN_MASK (~(FAULT_SIGS | CALL_SIGS | SIGBIT(POOL_SIG)))
+#define SIGBIT(s) (1ull << ((s)-1))
+#define FAULT_SIGS                                                                                 \
+	(SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGFPE) | SIGBIT(SIGILL) | SIGBIT(SIGTRAP) |    \
+	 SIGBIT(SIGSYS))
+#define CALL_SIGS   (SIGBIT(SIGPIPE) | SIGBIT(SIGXFSZ))
+#define RUN_MASK    (~(FAULT_SIGS | CALL_SIGS | SIGBIT(POOL_SIG)))
 #define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 
 static void set_kmask(struct carrier *c, uint64_t mask)
@@ -446,7 +459,8 @@ static struct ult *steal(struct carrier *c)
 	for (int i = 1; i < ncarriers; i++) {
 		struct carrier *v = &carriers[(c->idx + i) % ncarriers];
 		struct ult *u = dequeue(v);
-		if (u) return u;
+		if (u)
+			return u;
 	}
 	return 0;
 }
@@ -499,16 +513,18 @@ static char *sched_stack(void);
 /* Start carrier ncarriers (under grow_lock); 0, or -1 if it cannot be. */
 static int start_carrier(void)
 {
-	const int flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
-			  CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS;
+	const int flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
+			  CLONE_SYSVSEM | CLONE_SETTLS;
 	int i = ncarriers;
 	struct carrier *c = &carriers[i];
 
-	if (i >= ELH_MAX_CARRIERS) return -1;
+	if (i >= ELH_MAX_CARRIERS)
+		return -1;
 	c->idx = i;
-	if (!c->stack && !(c->stack = sched_stack())) return -1;
-	if (__clone_kernel((int (*)(void *))carrier_main, c->stack + SCHED_STACK, flags, c,
-			   0, __pthread_self(), 0) < 0)
+	if (!c->stack && !(c->stack = sched_stack()))
+		return -1;
+	if (__clone_kernel((int (*)(void *))carrier_main, c->stack + SCHED_STACK, flags, c, 0,
+			   __pthread_self(), 0) < 0)
 		return -1;
 	__atomic_store_n(&ncarriers, i + 1, __ATOMIC_SEQ_CST);
 	return 0;
@@ -518,7 +534,8 @@ static int start_carrier(void)
  * spare, or start one. */
 static void ensure_carriers(void)
 {
-	if (ncarriers - nheld - nparked >= nvcpus) return;
+	if (ncarriers - nheld - nparked >= nvcpus)
+		return;
 	__elh_spin_lock(&grow_lock);
 	if (ncarriers - nheld - nparked < nvcpus) {
 		int woke = 0;
@@ -527,11 +544,12 @@ static void ensure_carriers(void)
 			if (__atomic_load_n(&s->parked, __ATOMIC_SEQ_CST)) {
 				__atomic_store_n(&s->parked, 0, __ATOMIC_SEQ_CST);
 				__atomic_sub_fetch(&nparked, 1, __ATOMIC_SEQ_CST);
-				__elh_notify_carrier(&__elh_shared->carrier[i]);
+				elh_carrier_notify(&__elh_shared->carrier[i]);
 				woke = 1;
 			}
 		}
-		if (!woke) start_carrier();
+		if (!woke)
+			start_carrier();
 	}
 	__elh_spin_unlock(&grow_lock);
 }
@@ -572,13 +590,15 @@ void __elh_ult_hold(void)
 	struct ult *u = self();
 	struct carrier *c;
 
-	if (!u || u->direct) return;
+	if (!u || u->direct)
+		return;
 	c = u->carrier;
 	if (c->calls) {
 		/* Their completions notify this carrier, which will not look:
 		 * the others poll them (and sleep at most 1 ms meanwhile). */
 		struct ult *last = c->calls;
-		while (last->next) last = last->next;
+		while (last->next)
+			last = last->next;
 		__elh_spin_lock(&orphan_lock);
 		last->next = orphans;
 		orphans = c->calls;
@@ -588,7 +608,8 @@ void __elh_ult_hold(void)
 	__atomic_store_n(&c->held, 1, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&nheld, 1, __ATOMIC_SEQ_CST);
 	ensure_carriers();
-	if (ncarriers > 1) wake_idle();
+	if (ncarriers > 1)
+		wake_idle();
 }
 
 /* The held call is over; also when its thread left it otherwise
@@ -603,17 +624,22 @@ void __elh_ult_unhold(void)
 {
 	struct ult *u = self();
 
-	if (u && !u->direct) release_held(u->carrier);
+	if (u && !u->direct)
+		release_held(u->carrier);
 }
 
 static int anything(struct carrier *c)
 {
-	if (has_work(c) || __atomic_load_n(&routed, __ATOMIC_RELAXED)) return 1;
+	if (has_work(c) || __atomic_load_n(&routed, __ATOMIC_RELAXED))
+		return 1;
 	for (struct ult *u = c->calls; u; u = u->next)
-		if (__atomic_load_n(&u->sqe->state, __ATOMIC_ACQUIRE) == ELH_SQE_DONE) return 1;
-	if (__atomic_load_n(&orphans, __ATOMIC_RELAXED) && orphan_done()) return 1;
+		if (__atomic_load_n(&u->sqe->state, __ATOMIC_ACQUIRE) == ELH_SQE_DONE)
+			return 1;
+	if (__atomic_load_n(&orphans, __ATOMIC_RELAXED) && orphan_done())
+		return 1;
 	for (int i = 0; i < ncarriers; i++)
-		if (has_work(&carriers[i])) return 1;
+		if (has_work(&carriers[i]))
+			return 1;
 	uint64_t d = __atomic_load_n(&next_deadline, __ATOMIC_RELAXED);
 	return d && now_ns() >= d;
 }
@@ -634,7 +660,7 @@ static void idle(struct carrier *c)
 			__atomic_sub_fetch(&nspinning, 1, __ATOMIC_SEQ_CST);
 			return;
 		}
-		__asm__ __volatile__ ("pause");
+		__asm__ __volatile__("pause");
 	}
 	__atomic_sub_fetch(&nspinning, 1, __ATOMIC_SEQ_CST);
 
@@ -643,11 +669,11 @@ static void idle(struct carrier *c)
 	 * millisecond while such a call waits, ringing again then. */
 	for (struct ult *u = c->calls; u && !rang; u = u->next)
 		if (__atomic_load_n(&u->sqe->state, __ATOMIC_SEQ_CST) == ELH_SQE_SUBMITTED) {
-			__elh_ring(__elh_shared);
+			elh_ring_doorbell(__elh_shared);
 			rang = 1;
 		}
 	if (!rang && __atomic_load_n(&orphans, __ATOMIC_RELAXED) && orphan_waiting()) {
-		__elh_ring(__elh_shared);
+		elh_ring_doorbell(__elh_shared);
 		rang = 1;
 	}
 
@@ -662,10 +688,12 @@ static void idle(struct carrier *c)
 		/* While carriers are held, the work they watched (their
 		 * calls, timers they would have run) is everyone's: look
 		 * again every millisecond. */
-		if (__atomic_load_n(&nheld, __ATOMIC_RELAXED)) rang = 1;
+		if (__atomic_load_n(&nheld, __ATOMIC_RELAXED))
+			rang = 1;
 		if (d || rang) {
 			uint64_t now = now_ns(), left = d > now ? d - now : 0;
-			if (rang && (!d || left > 1000000)) left = 1000000;
+			if (rang && (!d || left > 1000000))
+				left = 1000000;
 			ts.tv_sec = left / 1000000000;
 			ts.tv_nsec = left % 1000000000;
 			tp = &ts;
@@ -682,12 +710,18 @@ static struct ult *find_work(struct carrier *c)
 	struct ult *u;
 
 	for (;;) {
-		if (__atomic_load_n(&routed, __ATOMIC_RELAXED)) route_signals(c);
-		if (c->calls) poll_calls(c);
-		if (__atomic_load_n(&orphans, __ATOMIC_RELAXED)) poll_orphans(c);
-		if ((u = dequeue(c))) return u;
-		if (run_timers(c)) continue;
-		if (ncarriers > 1 && (u = steal(c))) return u;
+		if (__atomic_load_n(&routed, __ATOMIC_RELAXED))
+			route_signals(c);
+		if (c->calls)
+			poll_calls(c);
+		if (__atomic_load_n(&orphans, __ATOMIC_RELAXED))
+			poll_orphans(c);
+		if ((u = dequeue(c)))
+			return u;
+		if (run_timers(c))
+			continue;
+		if (ncarriers > 1 && (u = steal(c)))
+			return u;
 		if (c->idx >= nvcpus && !c->calls && ncarriers - nheld - nparked > nvcpus) {
 			park_spare(c);
 			continue;
@@ -755,7 +789,8 @@ static void park(struct carrier *c, struct ult *u)
 	u->next = b->head;
 	b->head = u;
 	u->in_bucket = 1;
-	if (u->deadline) timer_add(u);
+	if (u->deadline)
+		timer_add(u);
 	__elh_spin_unlock(&b->lock);
 }
 
@@ -784,9 +819,7 @@ static void schedule(struct carrier *c)
 				}
 				enqueue(c, u);
 				break;
-			case A_WAIT:
-				park(c, u);
-				break;
+			case A_WAIT: park(c, u); break;
 			case A_CALL:
 				u->next = c->calls;
 				c->calls = u;
@@ -794,11 +827,11 @@ static void schedule(struct carrier *c)
 				 * the call (the sender saw it running). */
 				__atomic_store_n(&u->state, U_CALL, __ATOMIC_SEQ_CST);
 				if (__atomic_load_n(&u->sigpend, __ATOMIC_SEQ_CST) & ~u->mask)
-					interrupt_call(u, sig_restarts(__builtin_ctzll(u->sigpend & ~u->mask) + 1));
+					interrupt_call(
+					    u, sig_restarts(__builtin_ctzll(u->sigpend & ~u->mask) +
+							    1));
 				break;
-			case A_EXIT:
-				end_ult(c, u);
-				break;
+			case A_EXIT: end_ult(c, u); break;
 			}
 		}
 		u = find_work(c);
@@ -825,8 +858,8 @@ static uint64_t new_context(uintptr_t top, void (*fn)(void *), void *arg)
 
 	f[0] = 0x1f80 | (uint64_t)0x37f << 32; /* MXCSR, x87 control word */
 	f[1] = f[2] = f[5] = f[6] = 0;
-	f[3] = (uint64_t)arg;	/* r13 */
-	f[4] = (uint64_t)fn;	/* r12 */
+	f[3] = (uint64_t)arg; /* r13 */
+	f[4] = (uint64_t)fn;  /* r12 */
 	f[7] = (uint64_t)__elh_ult_trampoline;
 	return (uint64_t)f;
 }
@@ -841,9 +874,11 @@ static void block(struct ult *u, int action)
 
 	c->action = action;
 	/* Inside a handler, the vCPU's mask is the handler's. */
-	if (u->in_handler) c->kunknown = 1;
+	if (u->in_handler)
+		c->kunknown = 1;
 	__elh_ult_switch(&u->rsp, c->sched_rsp);
-	if (u->sigpend & ~u->mask) deliver_pending(u);
+	if (u->sigpend & ~u->mask)
+		deliver_pending(u);
 }
 
 /* ---- signals to ULTs ---- */
@@ -852,7 +887,8 @@ static void block(struct ult *u, int action)
  * (they queue). */
 static void pend_add(struct ult *u, int sig)
 {
-	if (sig >= 32) __atomic_add_fetch(&u->rtq[sig - 32], 1, __ATOMIC_SEQ_CST);
+	if (sig >= 32)
+		__atomic_add_fetch(&u->rtq[sig - 32], 1, __ATOMIC_SEQ_CST);
 	__atomic_or_fetch(&u->sigpend, 1ull << (sig - 1), __ATOMIC_SEQ_CST);
 }
 
@@ -885,7 +921,6 @@ static void deliver_pending(struct ult *u)
 	}
 }
 
-
 static int sig_restarts(int sig)
 {
 	return (actions[sig].flags & SA_RESTART) != 0;
@@ -900,7 +935,8 @@ static long ult_kill_from(struct carrier *here, struct ult *me, int tid, int sig
 	struct ult *u;
 	int restart;
 
-	if (sig < 0 || sig > 64) return -EINVAL;
+	if (sig < 0 || sig > 64)
+		return -EINVAL;
 	if (me && tid == me->tid) {
 		/* Raised before the call returns, unless blocked: then it
 		 * stays with the thread, which may move to another vCPU before
@@ -912,7 +948,8 @@ static long ult_kill_from(struct carrier *here, struct ult *me, int tid, int sig
 		return 0;
 	}
 	__elh_spin_lock(&tid_lock);
-	for (u = tids[(unsigned)tid % NBUCKETS]; u && u->tid != tid; u = u->hnext);
+	for (u = tids[(unsigned)tid % NBUCKETS]; u && u->tid != tid; u = u->hnext)
+		;
 	if (!u || !sig) {
 		__elh_spin_unlock(&tid_lock);
 		return u ? 0 : -ESRCH;
@@ -920,7 +957,8 @@ static long ult_kill_from(struct carrier *here, struct ult *me, int tid, int sig
 	__elh_spin_unlock(&tid_lock);
 	restart = sig > 0 && sig_restarts(sig);
 	__elh_spin_lock(&tid_lock);
-	for (u = tids[(unsigned)tid % NBUCKETS]; u && u->tid != tid; u = u->hnext);
+	for (u = tids[(unsigned)tid % NBUCKETS]; u && u->tid != tid; u = u->hnext)
+		;
 	if (!u) {
 		__elh_spin_unlock(&tid_lock);
 		return -ESRCH;
@@ -941,7 +979,8 @@ static long ult_kill_from(struct carrier *here, struct ult *me, int tid, int sig
 			struct bucket *b = bucket_of(u->faddr);
 			int woke = 0;
 			__elh_spin_lock(&b->lock);
-			if (u->in_bucket && u->faddr && bucket_of(u->faddr) == b && bucket_del(b, u)) {
+			if (u->in_bucket && u->faddr && bucket_of(u->faddr) == b &&
+			    bucket_del(b, u)) {
 				u->wake_err = EINTR;
 				woke = 1;
 			}
@@ -987,9 +1026,12 @@ static long ult_sigmask(struct ult *u, int how, const uint64_t *set, uint64_t *o
 {
 	uint64_t m;
 
-	if (size != _NSIG / 8) return -EINVAL;
-	if (old) *old = u->mask;
-	if (!set) return 0;
+	if (size != _NSIG / 8)
+		return -EINVAL;
+	if (old)
+		*old = u->mask;
+	if (!set)
+		return 0;
 	switch (how) {
 	case SIG_BLOCK: m = u->mask | *set; break;
 	case SIG_UNBLOCK: m = u->mask & ~*set; break;
@@ -998,7 +1040,8 @@ static long ult_sigmask(struct ult *u, int how, const uint64_t *set, uint64_t *o
 	}
 	u->mask = m & ~UNBLOCKABLE;
 	take_unrouted(u, ~u->mask);
-	if (u->sigpend & ~u->mask) deliver_pending(u);
+	if (u->sigpend & ~u->mask)
+		deliver_pending(u);
 	return 0;
 }
 
@@ -1037,7 +1080,8 @@ static void preempt(struct ult *u, ucontext_t *uc)
 void __elh_ult_enter(void)
 {
 	struct ult *u = self();
-	if (u) u->critical++;
+	if (u)
+		u->critical++;
 }
 
 void __elh_ult_leave(void)
@@ -1067,8 +1111,9 @@ static void preempt_tick(void)
 		unsigned sw = __atomic_load_n(&c->switches, __ATOMIC_RELAXED);
 		/* A held carrier's thread is in its call: a kick would only
 		 * interrupt it. */
-		if ((waiting || __atomic_load_n(&c->calls, __ATOMIC_RELAXED)) && sw == c->seen_switches &&
-		    __atomic_load_n(&c->cur, __ATOMIC_RELAXED) && !__atomic_load_n(&c->held, __ATOMIC_RELAXED))
+		if ((waiting || __atomic_load_n(&c->calls, __ATOMIC_RELAXED)) &&
+		    sw == c->seen_switches && __atomic_load_n(&c->cur, __ATOMIC_RELAXED) &&
+		    !__atomic_load_n(&c->held, __ATOMIC_RELAXED))
 			kick(c);
 		c->seen_switches = sw;
 	}
@@ -1099,7 +1144,8 @@ static void sig_entry(int sig, siginfo_t *info, void *ctx)
 
 	if (on_sched_stack(uc->uc_mcontext.gregs[REG_RSP], &c)) {
 		/* A preemption request that came late: nothing to preempt. */
-		if (sig == POOL_SIG) return;
+		if (sig == POOL_SIG)
+			return;
 		/* No thread runs here: a scheduler routes it (find_work), and
 		 * its sleep, if that is what was interrupted, ends. */
 		__atomic_or_fetch(&routed, 1ull << (sig - 1), __ATOMIC_SEQ_CST);
@@ -1108,7 +1154,8 @@ static void sig_entry(int sig, siginfo_t *info, void *ctx)
 	}
 	if (!self()) {
 		/* A worker of the in-process pool: only POOL_SIG reaches it. */
-		if (sig == POOL_SIG) __elh_pool_signal(ctx);
+		if (sig == POOL_SIG)
+			__elh_pool_signal(ctx);
 		return;
 	}
 	if (sig == POOL_SIG && __atomic_exchange_n(&self()->carrier->kick, 0, __ATOMIC_ACQ_REL)) {
@@ -1134,21 +1181,24 @@ static void sig_entry(int sig, siginfo_t *info, void *ctx)
 			pend_add(u, sig);
 		return;
 	}
-	if (h == SIG_IGN) return; /* changed meanwhile */
+	if (h == SIG_IGN)
+		return; /* changed meanwhile */
 	if (h == SIG_DFL) {
 		/* SIGPIPE and SIGXFSZ always come here (install). */
-		if (CALL_SIGS & SIGBIT(sig)) take_default(u, sig, uc);
+		if (CALL_SIGS & SIGBIT(sig))
+			take_default(u, sig, uc);
 		return;
 	}
-	if (a->flags & SA_RESETHAND) a->handler = SIG_DFL;
+	if (a->flags & SA_RESETHAND)
+		a->handler = SIG_DFL;
 	u->delivered++; /* for pause and sigsuspend */
 	/* The handler runs with the thread's mask, the action's and the
 	 * signal, and sees the thread's mask in its context; on return the
 	 * thread has the one the handler returns with, and the vCPU the
 	 * running mask. */
 	before = u->mask;
-	u->mask |= ((uint64_t)a->mask[1] << 32 | a->mask[0]) |
-		   (a->flags & SA_NODEFER ? 0 : SIGBIT(sig));
+	u->mask |=
+	    ((uint64_t)a->mask[1] << 32 | a->mask[0]) | (a->flags & SA_NODEFER ? 0 : SIGBIT(sig));
 	u->mask &= ~UNBLOCKABLE;
 	memcpy(&uc->uc_sigmask, &before, sizeof before);
 	u->in_handler++;
@@ -1161,7 +1211,8 @@ static void sig_entry(int sig, siginfo_t *info, void *ctx)
 	u->mask &= ~UNBLOCKABLE;
 	memcpy(&uc->uc_sigmask, &(uint64_t){ RUN_MASK }, sizeof(uint64_t));
 	/* Signals that arrived while the handler blocked them. */
-	if ((u->sigpend & ~u->mask) && !u->critical) deliver_pending(u);
+	if ((u->sigpend & ~u->mask) && !u->critical)
+		deliver_pending(u);
 }
 
 /* The kernel's view of a disposition: sig_entry in place of a handler.
@@ -1209,7 +1260,8 @@ static int signal_thread(void *arg)
 
 	(void)arg;
 	for (;;) {
-		long sig = __elh_trap(SYS_rt_sigtimedwait, (long)&set, 0, (long)&tick, _NSIG / 8, 0, 0);
+		long sig =
+		    __elh_trap(SYS_rt_sigtimedwait, (long)&set, 0, (long)&tick, _NSIG / 8, 0, 0);
 		void (*h)(int);
 		uint64_t now = now_ns();
 
@@ -1217,16 +1269,18 @@ static int signal_thread(void *arg)
 			preempt_tick();
 			next = now + TICK_NS;
 		}
-		if (sig <= 0 || sig >= _NSIG) continue;
+		if (sig <= 0 || sig >= _NSIG)
+			continue;
 		h = actions[sig].handler;
 		/* Ignored, unless blocked: Linux looks at the main thread's
 		 * mask (route_signals decides for the others). */
-		if (ignored(sig) && !(main_ult.mask & SIGBIT(sig))) continue;
+		if (ignored(sig) && !(main_ult.mask & SIGBIT(sig)))
+			continue;
 		if (h == SIG_DFL) {
 			switch (sig) {
-			case SIGTSTP: case SIGTTIN: case SIGTTOU:
-				__elh_trap(SYS_kill, self_pid, SIGSTOP, 0, 0, 0, 0);
-				continue;
+			case SIGTSTP:
+			case SIGTTIN:
+			case SIGTTOU: __elh_trap(SYS_kill, self_pid, SIGSTOP, 0, 0, 0, 0); continue;
 			}
 		}
 		__atomic_or_fetch(&routed, 1ull << (sig - 1), __ATOMIC_SEQ_CST);
@@ -1240,14 +1294,16 @@ static long ult_sigaction(int sig, const struct k_sigaction *act, struct k_sigac
 {
 	long r;
 
-	if (size != _NSIG / 8 || sig < 1 || sig >= _NSIG) return -EINVAL;
-	if (old) *old = actions[sig];
-	if (!act) return 0;
-	if ((r = install(sig, act)) == 0) actions[sig] = *act;
+	if (size != _NSIG / 8 || sig < 1 || sig >= _NSIG)
+		return -EINVAL;
+	if (old)
+		*old = actions[sig];
+	if (!act)
+		return 0;
+	if ((r = install(sig, act)) == 0)
+		actions[sig] = *act;
 	return r;
 }
-
-
 
 /* Signals a scheduler (or the signal thread) took: each goes to a thread
  * in sigwait for it, else to a thread that does not block it, one that
@@ -1257,10 +1313,15 @@ static int ignored(int sig)
 {
 	void (*h)(int) = actions[sig].handler;
 
-	if (h == SIG_IGN) return 1;
-	if (h != SIG_DFL) return 0;
+	if (h == SIG_IGN)
+		return 1;
+	if (h != SIG_DFL)
+		return 0;
 	switch (sig) {
-	case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH: return 1;
+	case SIGCHLD:
+	case SIGCONT:
+	case SIGURG:
+	case SIGWINCH: return 1;
 	}
 	return 0;
 }
@@ -1284,16 +1345,22 @@ static void route_signals(struct carrier *c)
 			for (struct ult *u = tids[i]; u; u = u->hnext)
 				if (!(u->mask >> (sig - 1) & 1)) {
 					tid = u->tid;
-					if (u->state == U_WAIT || u->state == U_CALL) break;
-					tid = -tid; /* a candidate; keep looking for a waiting one */
+					if (u->state == U_WAIT || u->state == U_CALL)
+						break;
+					tid =
+					    -tid; /* a candidate; keep looking for a waiting one */
 				}
 		__elh_spin_unlock(&tid_lock);
-		if (tid < 0) tid = -tid;
+		if (tid < 0)
+			tid = -tid;
 		/* Kept only while blocked (signal_thread): a thread that does
 		 * not block it ignores it, and its call goes on. */
-		if (tid && !waiter && ignored(sig)) continue;
-		if (tid) ult_kill_from(c, 0, tid, sig);
-		else __atomic_or_fetch(&unrouted, SIGBIT(sig), __ATOMIC_SEQ_CST);
+		if (tid && !waiter && ignored(sig))
+			continue;
+		if (tid)
+			ult_kill_from(c, 0, tid, sig);
+		else
+			__atomic_or_fetch(&unrouted, SIGBIT(sig), __ATOMIC_SEQ_CST);
 	}
 }
 
@@ -1309,9 +1376,11 @@ static long ult_sigwait(struct ult *u, const uint64_t *set, siginfo_t *info,
 	uint64_t want, deadline = 0;
 	long r;
 
-	if (size != _NSIG / 8) return -EINVAL;
+	if (size != _NSIG / 8)
+		return -EINVAL;
 	want = *set;
-	if (ts) deadline = now_ns() + ts->tv_sec * 1000000000ull + ts->tv_nsec;
+	if (ts)
+		deadline = now_ns() + ts->tv_sec * 1000000000ull + ts->tv_nsec;
 	u->waitset = want;
 	for (;;) {
 		int seen = __atomic_load_n(&u->sigword, __ATOMIC_SEQ_CST);
@@ -1341,7 +1410,8 @@ static long ult_sigwait(struct ult *u, const uint64_t *set, siginfo_t *info,
 		r = -EAGAIN;
 		if (deadline) {
 			uint64_t now = now_ns(), left;
-			if (now >= deadline) break;
+			if (now >= deadline)
+				break;
 			left = deadline - now;
 			st.tv_sec = left / 1000000000;
 			st.tv_nsec = left % 1000000000;
@@ -1363,7 +1433,8 @@ static long ult_pause(struct ult *u, const uint64_t *mask, size_t size)
 	unsigned d0 = u->delivered;
 
 	if (mask) {
-		if (size != _NSIG / 8) return -EINVAL;
+		if (size != _NSIG / 8)
+			return -EINVAL;
 		u->mask = *mask & ~UNBLOCKABLE;
 	}
 	while (u->delivered == d0) {
@@ -1374,7 +1445,8 @@ static long ult_pause(struct ult *u, const uint64_t *mask, size_t size)
 		}
 		futex_wait(u, &u->sigword, seen, 0, ~0u, 0, 0);
 	}
-	if (mask) u->mask = saved;
+	if (mask)
+		u->mask = saved;
 	return -EINTR;
 }
 
@@ -1390,15 +1462,19 @@ static long futex_wait(struct ult *u, volatile int *addr, int val, const struct 
 	u->deadline = 0;
 	if (ts) {
 		uint64_t rel = ts->tv_sec * 1000000000ull + ts->tv_nsec;
-		if (ts->tv_sec < 0 || (unsigned long)ts->tv_nsec >= 1000000000) return -EINVAL;
+		if (ts->tv_sec < 0 || (unsigned long)ts->tv_nsec >= 1000000000)
+			return -EINVAL;
 		if (absolute) {
 			struct timespec now;
 			uint64_t t;
-			if (__elh_clock_gettime(realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, &now) < 0)
-				__elh_trap(SYS_clock_gettime, realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC,
-				     (long)&now, 0, 0, 0, 0);
+			if (__elh_clock_gettime(realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, &now) <
+			    0)
+				__elh_trap(SYS_clock_gettime,
+					   realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, (long)&now,
+					   0, 0, 0, 0);
 			t = now.tv_sec * 1000000000ull + now.tv_nsec;
-			if (rel <= t) return -ETIMEDOUT;
+			if (rel <= t)
+				return -ETIMEDOUT;
 			rel -= t;
 		}
 		u->deadline = now_ns() + rel;
@@ -1430,24 +1506,30 @@ static long futex_wake(struct carrier *here, volatile int *addr, int n, unsigned
 	while (woken) {
 		u = woken;
 		woken = u->next;
-		if (u->deadline) timer_del(u);
+		if (u->deadline)
+			timer_del(u);
 		u->wake_err = 0;
 		make_ready(here, u);
 	}
 	return k;
 }
 
-static long futex_requeue(volatile int *addr, int nwake, int nmove, volatile int *addr2,
-			  int cmp, int check)
+static long futex_requeue(volatile int *addr, int nwake, int nmove, volatile int *addr2, int cmp,
+			  int check)
 {
 	struct bucket *b1 = bucket_of(addr), *b2 = bucket_of(addr2);
 	struct ult *woken = 0, *moved = 0, *u;
 	struct carrier *here = self()->carrier;
 	int k = 0, m = 0;
 
-	if (b1 < b2) { __elh_spin_lock(&b1->lock); __elh_spin_lock(&b2->lock); }
-	else if (b2 < b1) { __elh_spin_lock(&b2->lock); __elh_spin_lock(&b1->lock); }
-	else __elh_spin_lock(&b1->lock);
+	if (b1 < b2) {
+		__elh_spin_lock(&b1->lock);
+		__elh_spin_lock(&b2->lock);
+	} else if (b2 < b1) {
+		__elh_spin_lock(&b2->lock);
+		__elh_spin_lock(&b1->lock);
+	} else
+		__elh_spin_lock(&b1->lock);
 	if (check && *addr != cmp) {
 		k = -EAGAIN;
 		goto out;
@@ -1481,12 +1563,14 @@ static long futex_requeue(volatile int *addr, int nwake, int nmove, volatile int
 		b2->head = u;
 	}
 out:
-	if (b1 != b2) __elh_spin_unlock(&b2->lock);
+	if (b1 != b2)
+		__elh_spin_unlock(&b2->lock);
 	__elh_spin_unlock(&b1->lock);
 	while (woken) {
 		u = woken;
 		woken = u->next;
-		if (u->deadline) timer_del(u);
+		if (u->deadline)
+			timer_del(u);
 		u->wake_err = 0;
 		make_ready(here, u);
 	}
@@ -1497,7 +1581,7 @@ out:
  * no priorities to inherit (ULTs have none): the word holds the owner's
  * tid, FUTEX_WAITERS while threads wait, and unlocking hands the lock to
  * the first waiter. */
-#define PI_WAITERS 0x80000000
+#define PI_WAITERS    0x80000000
 #define PI_OWNER_DIED 0x40000000
 
 static long futex_lock_pi(struct ult *u, volatile int *addr, const struct timespec *ts, int try)
@@ -1508,19 +1592,22 @@ static long futex_lock_pi(struct ult *u, volatile int *addr, const struct timesp
 		int v = __atomic_load_n(addr, __ATOMIC_SEQ_CST), waiters = 0;
 		long r;
 
-		if ((v & FUTEX_TID_MASK) == u->tid) return -EDEADLK;
+		if ((v & FUTEX_TID_MASK) == u->tid)
+			return -EDEADLK;
 		if (!(v & FUTEX_TID_MASK)) {
 			__elh_spin_lock(&b->lock);
 			for (struct ult *w = b->head; w && !waiters; w = w->next)
 				waiters = w->faddr == addr;
-			r = __atomic_compare_exchange_n(addr, &v,
-							u->tid | (v & PI_OWNER_DIED) | (waiters ? PI_WAITERS : 0),
-							0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+			r = __atomic_compare_exchange_n(
+			    addr, &v, u->tid | (v & PI_OWNER_DIED) | (waiters ? PI_WAITERS : 0), 0,
+			    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 			__elh_spin_unlock(&b->lock);
-			if (r) return 0;
+			if (r)
+				return 0;
 			continue;
 		}
-		if (try) return -EAGAIN;
+		if (try)
+			return -EAGAIN;
 		if (!(v & PI_WAITERS) &&
 		    !__atomic_compare_exchange_n(addr, &v, v | PI_WAITERS, 0, __ATOMIC_SEQ_CST,
 						 __ATOMIC_SEQ_CST))
@@ -1528,8 +1615,10 @@ static long futex_lock_pi(struct ult *u, volatile int *addr, const struct timesp
 		/* Parked only if the word is unchanged (park); the unlocker
 		 * makes u the owner before waking it. */
 		r = futex_wait(u, addr, v | PI_WAITERS, ts, ~0u, 1, 1);
-		if ((__atomic_load_n(addr, __ATOMIC_SEQ_CST) & FUTEX_TID_MASK) == u->tid) return 0;
-		if (r == -ETIMEDOUT || r == -EINTR || r == -EINVAL) return r;
+		if ((__atomic_load_n(addr, __ATOMIC_SEQ_CST) & FUTEX_TID_MASK) == u->tid)
+			return 0;
+		if (r == -ETIMEDOUT || r == -EINTR || r == -EINVAL)
+			return r;
 	}
 }
 
@@ -1559,7 +1648,8 @@ static long futex_unlock_pi(struct ult *u, volatile int *addr)
 	__atomic_store_n(addr, next ? next->tid | (more ? PI_WAITERS : 0) : 0, __ATOMIC_SEQ_CST);
 	__elh_spin_unlock(&b->lock);
 	if (next) {
-		if (next->deadline) timer_del(next);
+		if (next->deadline)
+			timer_del(next);
 		next->wake_err = 0;
 		make_ready(u->carrier, next);
 	}
@@ -1596,7 +1686,8 @@ static long shared_wake(struct carrier *c, volatile int *addr, int op, int n, un
 
 	if (r < n) {
 		k = __elh_trap(SYS_futex, (long)addr, op, n - r, 0, 0, (long)bits);
-		if (k > 0) r += k;
+		if (k > 0)
+			r += k;
 	}
 	return r;
 }
@@ -1606,40 +1697,35 @@ static long ult_futex(struct ult *u, volatile int *addr, int op, int val, const 
 {
 	int cmd = op & FUTEX_CMD_MASK, realtime = (op & FUTEX_CLOCK_REALTIME) != 0;
 
-	if ((uintptr_t)addr & 3) return -EINVAL;
+	if ((uintptr_t)addr & 3)
+		return -EINVAL;
 	if (!(op & FUTEX_PRIVATE) && __elh_shared_addr(addr)) {
 		switch (cmd) {
 		case FUTEX_WAIT:
-		case FUTEX_WAIT_BITSET:
-			return shared_wait(addr, op, val, ts, val3);
-		case FUTEX_WAKE:
-			return shared_wake(u->carrier, addr, op, val, ~0u);
+		case FUTEX_WAIT_BITSET: return shared_wait(addr, op, val, ts, val3);
+		case FUTEX_WAKE: return shared_wake(u->carrier, addr, op, val, ~0u);
 		case FUTEX_WAKE_BITSET:
-			if (!val3) return -EINVAL;
+			if (!val3)
+				return -EINVAL;
 			return shared_wake(u->carrier, addr, op, val, (unsigned)val3);
 		}
 	}
 	switch (cmd) {
-	case FUTEX_WAIT:
-		return futex_wait(u, addr, val, ts, ~0u, 0, 0);
+	case FUTEX_WAIT: return futex_wait(u, addr, val, ts, ~0u, 0, 0);
 	case FUTEX_WAIT_BITSET:
-		if (!val3) return -EINVAL;
+		if (!val3)
+			return -EINVAL;
 		return futex_wait(u, addr, val, ts, (unsigned)val3, 1, realtime);
-	case FUTEX_WAKE:
-		return futex_wake(u->carrier, addr, val, ~0u);
+	case FUTEX_WAKE: return futex_wake(u->carrier, addr, val, ~0u);
 	case FUTEX_WAKE_BITSET:
-		if (!val3) return -EINVAL;
+		if (!val3)
+			return -EINVAL;
 		return futex_wake(u->carrier, addr, val, (unsigned)val3);
-	case FUTEX_REQUEUE:
-		return futex_requeue(addr, val, (int)(uintptr_t)ts, addr2, 0, 0);
-	case FUTEX_CMP_REQUEUE:
-		return futex_requeue(addr, val, (int)(uintptr_t)ts, addr2, val3, 1);
-	case FUTEX_LOCK_PI:
-		return futex_lock_pi(u, addr, ts, 0);
-	case FUTEX_TRYLOCK_PI:
-		return futex_lock_pi(u, addr, 0, 1);
-	case FUTEX_UNLOCK_PI:
-		return futex_unlock_pi(u, addr);
+	case FUTEX_REQUEUE: return futex_requeue(addr, val, (int)(uintptr_t)ts, addr2, 0, 0);
+	case FUTEX_CMP_REQUEUE: return futex_requeue(addr, val, (int)(uintptr_t)ts, addr2, val3, 1);
+	case FUTEX_LOCK_PI: return futex_lock_pi(u, addr, ts, 0);
+	case FUTEX_TRYLOCK_PI: return futex_lock_pi(u, addr, 0, 1);
+	case FUTEX_UNLOCK_PI: return futex_unlock_pi(u, addr);
 	}
 	return -ENOSYS;
 }
@@ -1700,14 +1786,17 @@ static long ult_exec(struct ult *u, long n, long a, long b, long c, long d, long
 			__elh_trap(SYS_tkill, cr->ktid, sig, 0, 0, 0, 0);
 	r = __elh_trap(n, a, b, c, d, e, f);
 	if (held)
-		while (__elh_trap(SYS_rt_sigtimedwait, (long)&held, 0, (long)&zero, _NSIG / 8, 0, 0) > 0);
+		while (__elh_trap(SYS_rt_sigtimedwait, (long)&held, 0, (long)&zero, _NSIG / 8, 0,
+				  0) > 0)
+			;
 	set_kmask(cr, RUN_MASK);
 	return r;
 }
 
 static int masked_call(struct ult *u, const uint64_t *mask, size_t size, long *ret)
 {
-	if (!mask || size != _NSIG / 8) return 0;
+	if (!mask || size != _NSIG / 8)
+		return 0;
 	u->saved_mask = u->mask;
 	u->mask = *mask & ~UNBLOCKABLE;
 	u->masked_call = 1;
@@ -1722,21 +1811,23 @@ static int masked_call(struct ult *u, const uint64_t *mask, size_t size, long *r
 
 void __elh_ult_unmask(long n, long *d, long *e, long *f)
 {
-	switch (n) {
-	case SYS_ppoll: *d = 0; break;
-	case SYS_pselect6: *f = 0; break;
-	default: *e = 0; break; /* epoll_pwait, epoll_pwait2 */
-	}
+	long *arg[6] = { 0, 0, 0, d, e, f };
+	int indirect, m = elh_call_mask_arg(n, &indirect);
+
+	if (m >= 3)
+		*arg[m] = 0;
 }
 
 void __elh_ult_direct_done(long r)
 {
 	struct ult *u = self();
 
-	if (!u || !u->masked_call) return;
+	if (!u || !u->masked_call)
+		return;
 	/* Interrupted: the handlers of the signals the call let through run
 	 * before its own mask is back, as in Linux. */
-	if (r == -EINTR && (u->sigpend & ~u->mask)) deliver_pending(u);
+	if (r == -EINTR && (u->sigpend & ~u->mask))
+		deliver_pending(u);
 	u->mask = u->saved_mask;
 	u->masked_call = 0;
 }
@@ -1745,29 +1836,42 @@ int __elh_ult_syscall(long n, long a, long b, long c, long d, long e, long f, lo
 {
 	struct ult *u = self();
 
-	if (!u) return 0;
-	if (u->direct) return 2;
+	if (!u)
+		return 0;
+	if (u->direct)
+		return 2;
 	/* 1: the masked call, made now without its mask; 2: one that
 	 * cancellation left, whose thread gets its mask back. */
 	if (u->masked_call) {
-		if (u->masked_call == 1) u->masked_call = 2;
-		else __elh_ult_direct_done(0);
+		if (u->masked_call == 1)
+			u->masked_call = 2;
+		else
+			__elh_ult_direct_done(0);
+	}
+	/* The calls served here, and those whose mask is, are the table's
+	 * (elh-calls.h); every other call goes on as it is. */
+	if (!elh_call_in_guest(n))
+		return 0;
+	{
+		const long v[6] = { a, b, c, d, e, f };
+		int indirect, m = elh_call_mask_arg(n, &indirect);
+
+		if (m >= 0 && !indirect)
+			return masked_call(u, (const uint64_t *)v[m], (size_t)v[m + 1], ret);
+		if (m >= 0)
+			return v[m] ? masked_call(u, ((const uint64_t *const *)v[m])[0],
+						  ((const size_t *)v[m])[1], ret)
+				    : 0;
 	}
 	switch (n) {
-	case SYS_fork:
-		*ret = ult_fork();
-		return 1;
+	case SYS_fork: *ret = ult_fork(); return 1;
 	case SYS_execve:
-	case SYS_execveat:
-		*ret = ult_exec(u, n, a, b, c, d, e, f);
-		return 1;
+	case SYS_execveat: *ret = ult_exec(u, n, a, b, c, d, e, f); return 1;
 	case SYS_futex:
 		*ret = ult_futex(u, (volatile int *)a, (int)b, (int)c, (const struct timespec *)d,
 				 (volatile int *)e, (int)f);
 		return 1;
-	case SYS_gettid:
-		*ret = u->tid;
-		return 1;
+	case SYS_gettid: *ret = u->tid; return 1;
 	case SYS_set_tid_address:
 		u->ctid = (volatile int *)a;
 		*ret = u->tid;
@@ -1778,10 +1882,9 @@ int __elh_ult_syscall(long n, long a, long b, long c, long d, long e, long f, lo
 		return 1;
 	case SYS_exit:
 		block(u, A_EXIT);
-		for (;;);
-	case SYS_tkill:
-		*ret = ult_kill((int)a, (int)b);
-		return 1;
+		for (;;)
+			;
+	case SYS_tkill: *ret = ult_kill((int)a, (int)b); return 1;
 	case SYS_tgkill:
 		if (a != __elh_trap(SYS_getpid, 0, 0, 0, 0, 0, 0)) {
 			*ret = a <= 0 ? -EINVAL : -ESRCH;
@@ -1802,31 +1905,21 @@ int __elh_ult_syscall(long n, long a, long b, long c, long d, long e, long f, lo
 			return 1;
 		}
 		return 0;
-	case SYS_pause:
-		*ret = ult_pause(u, 0, 0);
-		return 1;
-	case SYS_rt_sigsuspend:
-		*ret = ult_pause(u, (const uint64_t *)a, (size_t)b);
-		return 1;
+	case SYS_pause: *ret = ult_pause(u, 0, 0); return 1;
+	case SYS_rt_sigsuspend: *ret = ult_pause(u, (const uint64_t *)a, (size_t)b); return 1;
 	case SYS_rt_sigtimedwait:
-		*ret = ult_sigwait(u, (const uint64_t *)a, (siginfo_t *)b, (const struct timespec *)c,
-				   (size_t)d);
+		*ret = ult_sigwait(u, (const uint64_t *)a, (siginfo_t *)b,
+				   (const struct timespec *)c, (size_t)d);
 		return 1;
 	case SYS_rt_sigaction:
 		*ret = ult_sigaction((int)a, (const struct k_sigaction *)b, (struct k_sigaction *)c,
 				     (size_t)d);
 		return 1;
-	case SYS_ppoll:
-		return masked_call(u, (const uint64_t *)d, (size_t)e, ret);
-	case SYS_pselect6:
-		return f ? masked_call(u, ((const uint64_t *const *)f)[0], ((const size_t *)f)[1], ret) : 0;
-	case SYS_epoll_pwait:
-	case SYS_epoll_pwait2:
-		return masked_call(u, (const uint64_t *)e, (size_t)f, ret);
 	case SYS_kill:
 		/* To its own process, a signal the caller does not block is the
 		 * caller's: POSIX has it delivered before kill returns. */
-		if (a != self_pid || b <= 0 || b >= _NSIG) return 0;
+		if (a != self_pid || b <= 0 || b >= _NSIG)
+			return 0;
 		if (!(u->mask & SIGBIT(b))) {
 			pend_add(u, (int)b);
 			deliver_pending(u);
@@ -1841,7 +1934,8 @@ int __elh_ult_syscall(long n, long a, long b, long c, long d, long e, long f, lo
 	case SYS_rt_sigpending:
 		*ret = __elh_trap(SYS_rt_sigpending, a, b, 0, 0, 0, 0);
 		if (!*ret && b == _NSIG / 8)
-			*(uint64_t *)a |= u->sigpend | (__atomic_load_n(&unrouted, __ATOMIC_RELAXED) & u->mask);
+			*(uint64_t *)a |=
+			    u->sigpend | (__atomic_load_n(&unrouted, __ATOMIC_RELAXED) & u->mask);
 		return 1;
 	case SYS_rt_sigprocmask:
 		*ret = ult_sigmask(u, (int)a, (const uint64_t *)b, (uint64_t *)c, (size_t)d);
@@ -1885,7 +1979,8 @@ _Noreturn void __elh_ult_unmapself(void *base, size_t size)
 	u->unmap_base = base;
 	u->unmap_size = size;
 	block(u, A_EXIT);
-	for (;;);
+	for (;;)
+		;
 }
 
 static void ult_main(void *arg)
@@ -1893,7 +1988,7 @@ static void ult_main(void *arg)
 	struct ult *u = arg;
 	int r = u->fn(u->arg);
 
-	__elh_ult_syscall(SYS_exit, r, 0, 0, 0, 0, 0, &(long){0});
+	__elh_ult_syscall(SYS_exit, r, 0, 0, 0, 0, 0, &(long){ 0 });
 }
 
 static void carrier_main(struct carrier *c)
@@ -1911,7 +2006,7 @@ static void carrier_main(struct carrier *c)
 static char *sched_stack(void)
 {
 	long p = __elh_trap(SYS_mmap, 0, SCHED_STACK, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	return (unsigned long)p > -4096UL ? 0 : (char *)p;
 }
 
@@ -1924,8 +2019,10 @@ static int local_vcpus(void)
 	long n = 0;
 
 	for (size_t *a = libc.auxv; a && *a; a += 2)
-		if (a[0] == AT_ELH_VCPUS) return a[1] > ELH_MAX_CARRIERS ? 0 : (int)a[1];
-	if (!(s = getenv("ELH_VCPUS")) || !*s) return 0;
+		if (a[0] == AT_ELH_VCPUS)
+			return a[1] > ELH_MAX_CARRIERS ? 0 : (int)a[1];
+	if (!(s = getenv("ELH_VCPUS")) || !*s)
+		return 0;
 	for (const char *p = s; *p; p++) {
 		if (*p < '0' || *p > '9' || (n = n * 10 + (*p - '0')) > ELH_MAX_CARRIERS) {
 			n = 0;
@@ -1950,21 +2047,26 @@ static int try_activate(void)
 	int n;
 
 	if (__elh_exitless()) {
-		if (!(n = __elh_shared->vcpus)) return -1;
+		if (!(n = __elh_shared->vcpus))
+			return -1;
 	} else {
-		if (!(n = local_vcpus())) return -1;
+		if (!(n = local_vcpus()))
+			return -1;
 		if (!__elh_pool_start(n)) {
-			static const char msg[] = "elh-musl: cannot start the call pool of M:N threads;"
-						  " threads stay one per kernel thread\n";
+			static const char msg[] =
+			    "elh-musl: cannot start the call pool of M:N threads;"
+			    " threads stay one per kernel thread\n";
 			__elh_trap(SYS_write, 2, (long)msg, sizeof msg - 1, 0, 0, 0);
 			return -1;
 		}
 	}
-	if (n > ELH_MAX_CARRIERS) n = ELH_MAX_CARRIERS;
+	if (n > ELH_MAX_CARRIERS)
+		n = ELH_MAX_CARRIERS;
 	fsgsbase = (__getauxval(AT_HWCAP2) & 2) != 0;
 	for (int i = 0; i < n; i++) {
 		carriers[i].idx = i;
-		if (!(carriers[i].stack = sched_stack())) return -1;
+		if (!(carriers[i].stack = sched_stack()))
+			return -1;
 	}
 	__elh_trap(SYS_rt_sigprocmask, SIG_SETMASK, 0, (long)&m, _NSIG / 8, 0, 0);
 	c0->ktid = __elh_trap(SYS_gettid, 0, 0, 0, 0, 0, 0);
@@ -1980,7 +2082,8 @@ static int try_activate(void)
 	{
 		const struct timespec zero = { 0, 0 };
 		long sig;
-		while ((sig = __elh_trap(SYS_rt_sigtimedwait, (long)&m, 0, (long)&zero, _NSIG / 8, 0, 0)) > 0)
+		while ((sig = __elh_trap(SYS_rt_sigtimedwait, (long)&m, 0, (long)&zero, _NSIG / 8,
+					 0, 0)) > 0)
 			main_ult.sigpend |= 1ull << (sig - 1);
 	}
 	main_ult.carrier = c0;
@@ -1994,26 +2097,31 @@ static int try_activate(void)
 	ncarriers = 1;
 	__elh_ult_active = 1;
 	for (int sig = 1; sig < _NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP) continue;
-		if (__elh_trap(SYS_rt_sigaction, sig, 0, (long)&actions[sig], _NSIG / 8, 0, 0) == 0 &&
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (__elh_trap(SYS_rt_sigaction, sig, 0, (long)&actions[sig], _NSIG / 8, 0, 0) ==
+			0 &&
 		    ((actions[sig].handler != SIG_DFL && actions[sig].handler != SIG_IGN) ||
 		     sig == POOL_SIG || (CALL_SIGS & SIGBIT(sig))))
 			install(sig, &actions[sig]);
 	}
 	set_kmask(c0, RUN_MASK);
 	if (__elh_pool_thread(signal_thread) < 0) {
-		static const char msg[] = "elh-musl: cannot start the signal thread of M:N threads\n";
+		static const char msg[] =
+		    "elh-musl: cannot start the signal thread of M:N threads\n";
 		__elh_trap(SYS_write, 2, (long)msg, sizeof msg - 1, 0, 0, 0);
 		__elh_trap(SYS_exit_group, 127, 0, 0, 0, 0, 0);
 	}
-	while (ncarriers < n && start_carrier() == 0);
+	while (ncarriers < n && start_carrier() == 0)
+		;
 	nvcpus = ncarriers;
 	return 0;
 }
 
 static int activate(void)
 {
-	if (declined) return -1;
+	if (declined)
+		return -1;
 	if (try_activate() < 0) {
 		declined = 1;
 		return -1;
@@ -2035,7 +2143,8 @@ int __elh_ult_clone(int (*fn)(void *), void *stack, int flags, void *arg, int *p
 		/* posix_spawn's child shares the memory of the thread that
 		 * waits for it (CLONE_VM | CLONE_VFORK) and runs on its thread
 		 * block: its calls are its own, made directly. */
-		if (!__elh_ult_active || !(flags & CLONE_VM)) return 0;
+		if (!__elh_ult_active || !(flags & CLONE_VM))
+			return 0;
 		*handled = 1;
 		me = self();
 		me->direct++;
@@ -2043,7 +2152,8 @@ int __elh_ult_clone(int (*fn)(void *), void *stack, int flags, void *arg, int *p
 		me->direct--;
 		return r;
 	}
-	if (!__elh_ult_active && activate() < 0) return 0;
+	if (!__elh_ult_active && activate() < 0)
+		return 0;
 	*handled = 1;
 	me = self();
 	me->critical++;
@@ -2059,7 +2169,8 @@ static int new_ult(struct ult *me, int (*fn)(void *), void *stack, int flags, vo
 
 	memset(u, 0, sizeof *u);
 	u->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
-	if (u->tid >= FUTEX_TID_MASK) return -EAGAIN;
+	if (u->tid >= FUTEX_TID_MASK)
+		return -EAGAIN;
 	u->fs = (uint64_t)tls;
 	u->fn = fn;
 	u->arg = arg;
@@ -2067,9 +2178,12 @@ static int new_ult(struct ult *me, int (*fn)(void *), void *stack, int flags, vo
 	memcpy(u->name, me->name, sizeof u->name);
 	u->rsp = new_context((uintptr_t)u, ult_main, u);
 	((struct pthread *)tls)->elh_ult = u;
-	if (flags & CLONE_PARENT_SETTID) *ptid = u->tid;
-	if (flags & CLONE_CHILD_SETTID) *ctid = u->tid;
-	if (flags & CLONE_CHILD_CLEARTID) u->ctid = ctid;
+	if (flags & CLONE_PARENT_SETTID)
+		*ptid = u->tid;
+	if (flags & CLONE_CHILD_SETTID)
+		*ctid = u->tid;
+	if (flags & CLONE_CHILD_CLEARTID)
+		u->ctid = ctid;
 	__atomic_add_fetch(&live, 1, __ATOMIC_SEQ_CST);
 	tid_add(u);
 	make_ready(me->carrier, u);

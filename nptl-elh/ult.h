@@ -17,7 +17,7 @@ static inline void __elh_spin_lock(volatile int *l)
 {
 	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
 		while (__atomic_load_n(l, __ATOMIC_RELAXED))
-			__asm__ __volatile__ ("pause");
+			__asm__ __volatile__("pause");
 }
 
 static inline void __elh_spin_unlock(volatile int *l)

@@ -7,6 +7,7 @@ hidden void __unmapself_kernel(void *, size_t);
  * user-level thread leaves it for its vCPU's scheduler to unmap. */
 void __unmapself(void *base, size_t size)
 {
-	if (__elh_ult_active) __elh_ult_unmapself(base, size);
+	if (__elh_ult_active)
+		__elh_ult_unmapself(base, size);
 	__unmapself_kernel(base, size);
 }

@@ -89,6 +89,13 @@ testsuite_unit_test_systrap_CFLAGS = $(unit_cflags)
 testsuite_unit_test_systrap_LDADD = $(unit_ldadd) -lpthread
 TESTS += testsuite/unit/test-systrap
 
+# The table of what each system call is (elh-calls.h), against signal(7).
+check_PROGRAMS += testsuite/unit/test-calls
+testsuite_unit_test_calls_SOURCES = testsuite/unit/test-calls.c arch/x86_64/elh-calls.h
+testsuite_unit_test_calls_CFLAGS = $(unit_cflags)
+testsuite_unit_test_calls_LDADD = $(unit_ldadd)
+TESTS += testsuite/unit/test-calls
+
 # Interruptible host calls: a stop request is never lost, whatever its timing.
 check_PROGRAMS += testsuite/unit/test-icall
 testsuite_unit_test_icall_SOURCES = testsuite/unit/test-icall.c arch/x86_64/icall.S
@@ -102,7 +109,8 @@ check_PROGRAMS += testsuite/unit/test-syscall
 testsuite_unit_test_syscall_SOURCES = testsuite/unit/test-syscall.c \
 	testsuite/unit/syscall-fixture.h testsuite/unit/test-sys-files.c \
 	testsuite/unit/test-sys-net.c testsuite/unit/test-sys-poll.c \
-	testsuite/unit/special-fakes.c monitor/syscall.c monitor/syscall.h \
+	testsuite/unit/special-fakes.c monitor/syscall.c monitor/syscall.h monitor/executor.h \
+	monitor/trace.c monitor/stats.c \
 	monitor/sys_file.c monitor/sys_ioctl.c monitor/sys_net.c monitor/sys_poll.c \
 	monitor/sys_proc.c monitor/sys_ipc.c monitor/guestmem.c arch/x86_64/icall.S
 testsuite_unit_test_syscall_CFLAGS = $(unit_cflags)

@@ -8,7 +8,8 @@
  *
  * A guest thread owns one submission entry at a time, claimed by writing its
  * tid into `owner` (compare-and-swap from 0); the monitor clears `owner`
- * when the thread exits (the guest does, for a user-level thread).  Protocol of one call, `state` ordering it:
+ * when the thread exits (the guest does, for a user-level thread).  Protocol of one call, `state`
+ * ordering it:
  *
  *   guest                                   host worker
  *   -----                                   -----------
@@ -90,7 +91,7 @@
 
 #include <stdint.h>
 
-#define ELH_ABI_MAGIC 0x314c4845u /* "EHL1" */
+#define ELH_ABI_MAGIC	0x314c4845u /* "EHL1" */
 #define ELH_ABI_VERSION 4u
 
 /* The auxiliary vector tag of the shared area's guest address. */
@@ -99,12 +100,12 @@
  * guest runs its own pool of workers (nptl-elh/pool.c). */
 #define AT_ELH_VCPUS 0x454c4802ul
 
-#define ELH_NSLOTS 256
+#define ELH_NSLOTS	 256
 #define ELH_MAX_CARRIERS 64 /* vCPUs of an M:N guest, at most */
 
 /* The monitor's own trapping calls, numbered above every Linux call. */
 #define ELH_SYS_interrupt 0x454c00
-#define ELH_NSYSCALLS 512 /* calls numbered at or above go the trapping way */
+#define ELH_NSYSCALLS	  512 /* calls numbered at or above go the trapping way */
 
 enum elh_sqe_state {
 	ELH_SQE_FREE = 0,
@@ -115,19 +116,19 @@ enum elh_sqe_state {
 
 /* flags of a completed call, written by the monitor */
 #define ELH_SQE_RESTART 1u /* interrupted; submit it again */
-#define ELH_SQE_RETRAP 2u  /* make the call again with a trapping `syscall` */
-#define ELH_SQE_BUSY 4u    /* with RETRAP: every worker allowed is in a blocking call */
+#define ELH_SQE_RETRAP	2u /* make the call again with a trapping `syscall` */
+#define ELH_SQE_BUSY	4u /* with RETRAP: every worker allowed is in a blocking call */
 
 struct elh_sqe {
-	uint32_t state;   /* enum elh_sqe_state; futex word the guest sleeps on */
+	uint32_t state;	  /* enum elh_sqe_state; futex word the guest sleeps on */
 	uint32_t waiting; /* guest: "I sleep on state, wake me" */
-	uint32_t owner;   /* tid of the guest thread that owns the entry, 0 if free */
-	uint32_t busy;    /* guest-private: a call is in flight (nested calls trap) */
+	uint32_t owner;	  /* tid of the guest thread that owns the entry, 0 if free */
+	uint32_t busy;	  /* guest-private: a call is in flight (nested calls trap) */
 	int64_t nr;
 	uint64_t args[6];
 	int64_t result;
 	uint32_t interrupt; /* monitor: a signal handler interrupts the call; guest clears */
-	uint32_t flags;     /* monitor: ELH_SQE_RESTART, ELH_SQE_RETRAP */
+	uint32_t flags;	    /* monitor: ELH_SQE_RESTART, ELH_SQE_RETRAP */
 	uint32_t trap_left; /* guest-private: calls to make by trapping before trying again */
 	uint32_t backoff;   /* guest-private: the length of the last such run */
 	uint32_t notify;    /* guest: 0, or 1 + the vCPU (carrier) to notify on completion */
@@ -142,25 +143,25 @@ struct elh_carrier {
 #define ELH_CLOCK_VALID 1u /* the map may be used; else make the call */
 
 struct elh_clock {
-	uint32_t seq;         /* odd while the monitor writes */
-	uint32_t flags;       /* ELH_CLOCK_VALID */
-	uint64_t tsc_base;    /* TSC at mono_base */
-	uint64_t mono_base;   /* CLOCK_MONOTONIC at tsc_base, in ns */
-	uint64_t mult;        /* ns per TSC tick, times 2^32 */
-	int64_t real_offset;  /* CLOCK_REALTIME - CLOCK_MONOTONIC, in ns */
+	uint32_t seq;	     /* odd while the monitor writes */
+	uint32_t flags;	     /* ELH_CLOCK_VALID */
+	uint64_t tsc_base;   /* TSC at mono_base */
+	uint64_t mono_base;  /* CLOCK_MONOTONIC at tsc_base, in ns */
+	uint64_t mult;	     /* ns per TSC tick, times 2^32 */
+	int64_t real_offset; /* CLOCK_REALTIME - CLOCK_MONOTONIC, in ns */
 };
 
 struct elh_shared {
-	uint32_t magic;        /* ELH_ABI_MAGIC, written once by the monitor */
-	uint32_t version;      /* ELH_ABI_VERSION */
+	uint32_t magic;		/* ELH_ABI_MAGIC, written once by the monitor */
+	uint32_t version;	/* ELH_ABI_VERSION */
 	uint32_t workers_awake; /* host: workers not asleep on doorbell */
-	uint32_t doorbell;     /* futex word the workers sleep on */
-	uint32_t spin_tsc;     /* how long a guest spins before sleeping, at most, in TSC ticks */
-	uint32_t vcpus;        /* monitor: M:N over this many vCPUs; 0: one vCPU per thread */
+	uint32_t doorbell;	/* futex word the workers sleep on */
+	uint32_t spin_tsc;	/* how long a guest spins before sleeping, at most, in TSC ticks */
+	uint32_t vcpus;		/* monitor: M:N over this many vCPUs; 0: one vCPU per thread */
 	uint32_t pad[10];
 	struct elh_clock clock __attribute__((aligned(64))); /* its own cache line */
 	uint64_t exitless[ELH_NSYSCALLS / 64] __attribute__((aligned(64)));
-		/* bit n: call n may be exit-less */
+	/* bit n: call n may be exit-less */
 	struct elh_sqe sqe[ELH_NSLOTS] __attribute__((aligned(128)));
 	struct elh_carrier carrier[ELH_MAX_CARRIERS];
 };
@@ -175,5 +176,77 @@ _Static_assert(__builtin_offsetof(struct elh_shared, clock) == 64, "header layou
 _Static_assert(__builtin_offsetof(struct elh_shared, exitless) == 128, "header layout");
 _Static_assert(__builtin_offsetof(struct elh_shared, sqe) % 128 == 0, "entry alignment");
 _Static_assert(sizeof(struct elh_shared) <= 64 * 1024, "the area's size");
+
+/*
+ * The steps of the protocol that both sides run, written once: the
+ * monitor's workers (monitor/exitless.c), the guest's in-process pool
+ * (nptl-elh/pool.c) and the client (libc/elh/syscall.c) use these.  A
+ * wake is a raw `syscall`: on the host a kernel call, in the guest a trap
+ * to the monitor, natively the kernel's.
+ */
+
+#define ELH_ABI_SYS_futex_  202 /* x86-64 */
+#define ELH_ABI_FUTEX_WAKE_ 1
+
+/* Wake one thread asleep on word w (FUTEX_WAKE, shared: the two sides are
+ * different processes' views of one mapping only natively, where it does
+ * not matter). */
+static inline void elh_futex_wake(uint32_t *w)
+{
+	long ret;
+
+	__asm__ __volatile__("syscall"
+			     : "=a"(ret)
+			     : "a"((long)ELH_ABI_SYS_futex_), "D"(w),
+			       "S"((long)ELH_ABI_FUTEX_WAKE_), "d"(1L)
+			     : "rcx", "r11", "memory");
+	(void)ret;
+}
+
+/* Wake a sleeping worker: ring the doorbell (the first Dekker pair above;
+ * the caller has read workers_awake, or knows a worker must be woken). */
+static inline void elh_ring_doorbell(struct elh_shared *s)
+{
+	__atomic_add_fetch(&s->doorbell, 1, __ATOMIC_SEQ_CST);
+	elh_futex_wake(&s->doorbell);
+}
+
+/* Tell a vCPU that it has something to look at: bump its word, then wake
+ * it if it sleeps ("M:N threads" above). */
+static inline void elh_carrier_notify(struct elh_carrier *c)
+{
+	__atomic_add_fetch(&c->events, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&c->sleeping, __ATOMIC_SEQ_CST))
+		elh_futex_wake(&c->events);
+}
+
+/* A worker takes a submitted call; 0 if another worker took it first. */
+static inline int elh_sqe_take(struct elh_sqe *q)
+{
+	uint32_t want = ELH_SQE_SUBMITTED;
+
+	return __atomic_compare_exchange_n(&q->state, &want, ELH_SQE_RUNNING, 0, __ATOMIC_SEQ_CST,
+					   __ATOMIC_RELAXED);
+}
+
+/*
+ * Post the completion of the call a worker took from q: result and flags,
+ * then DONE; wake the guest thread if it sleeps on the entry, and tell its
+ * vCPU (M:N).  `notify` is read before DONE: once the guest sees DONE the
+ * entry is its own again, and its next call may change it.
+ */
+static inline void elh_sqe_post(struct elh_shared *s, struct elh_sqe *q, int64_t result,
+				uint32_t flags)
+{
+	uint32_t notify = __atomic_load_n(&q->notify, __ATOMIC_RELAXED);
+
+	q->result = result;
+	q->flags = flags;
+	__atomic_store_n(&q->state, ELH_SQE_DONE, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&q->waiting, __ATOMIC_SEQ_CST))
+		elh_futex_wake(&q->state);
+	if (notify && notify <= ELH_MAX_CARRIERS)
+		elh_carrier_notify(&s->carrier[notify - 1]);
+}
 
 #endif

@@ -1,5 +1,8 @@
 /*
- * An interruptible host system call, for the monitor's exit-less workers.
+ * An interruptible system call, for the workers that make calls on behalf
+ * of guest threads: the monitor's exit-less workers (monitor/exitless.c)
+ * and the guest's in-process pool (nptl-elh/pool.c), which is built into
+ * elh-musl from this same file.
  *
  *	long elh_icall(long nr, const uint64_t a[6], const uint32_t *stop)
  *
@@ -28,6 +31,7 @@
 
 	.text
 	.globl	elh_icall
+	.hidden	elh_icall
 	.type	elh_icall, @function
 elh_icall:
 	pushq	%r12
@@ -40,15 +44,18 @@ elh_icall:
 	movq	40(%rsi), %r9
 	movq	8(%rsi), %rsi
 	.globl	elh_icall_check
+	.hidden	elh_icall_check
 elh_icall_check:
 	cmpl	$0, (%r12)
 	jne	elh_icall_stopped
 	syscall
 	.globl	elh_icall_done
+	.hidden	elh_icall_done
 elh_icall_done:
 	popq	%r12
 	ret
 	.globl	elh_icall_stopped
+	.hidden	elh_icall_stopped
 elh_icall_stopped:
 	movq	$-EINTR, %rax
 	popq	%r12

@@ -9,7 +9,7 @@ elh_arch_sources = \
 	arch/x86_64/sigframe.h \
 	arch/x86_64/kvmguest.c arch/x86_64/kvmguest.h \
 	arch/x86_64/insn.c arch/x86_64/insn.h \
-	arch/x86_64/elh-abi.h
+	arch/x86_64/elh-abi.h arch/x86_64/elh-calls.h
 elh_SOURCES += $(elh_arch_sources)
 
 check_PROGRAMS += testsuite/unit/test-pagetable

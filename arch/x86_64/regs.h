@@ -20,7 +20,7 @@ struct elh_fpu {
 	uint8_t area[ELH_XSAVE_SIZE] __attribute__((aligned(64)));
 };
 
-#define ELH_RFLAGS_IF  (1u << 9)
+#define ELH_RFLAGS_IF	     (1u << 9)
 #define ELH_RFLAGS_RESERVED1 (1u << 1)
 /* Flags a guest may set from a signal frame (as Linux's FIX_EFLAGS). */
 #define ELH_RFLAGS_USER 0x40dd5u

@@ -39,8 +39,8 @@ struct elh_rt_sigframe {
 	uint8_t info[128];
 };
 
-#define ELH_UC_FP_XSTATE 0x1
-#define ELH_UC_SIGCONTEXT_SS 0x2
+#define ELH_UC_FP_XSTATE	 0x1
+#define ELH_UC_SIGCONTEXT_SS	 0x2
 #define ELH_UC_STRICT_RESTORE_SS 0x4
 
 #define ELH_FP_XSTATE_MAGIC1 0x46505853u

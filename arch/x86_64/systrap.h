@@ -17,18 +17,18 @@
 #define ELH_SYSTRAP_BLOCK_SIZE (128 * 1024) /* a power of two */
 
 struct elh_systrap_block {
-	uint64_t monitor_fs;    /* 0: the monitor's FS base for this thread */
-	uint64_t iret[5];       /* 8: rip, cs, rflags, rsp, ss of the guest */
-	struct elh_regs *regs;  /* 48 */
-	struct elh_fpu *fpu;    /* 56 */
-	uint64_t monitor_rsp;   /* 64: saved by elh_systrap_enter */
-	uint64_t guest_fs;      /* 72 */
+	uint64_t monitor_fs;	/* 0: the monitor's FS base for this thread */
+	uint64_t iret[5];	/* 8: rip, cs, rflags, rsp, ss of the guest */
+	struct elh_regs *regs;	/* 48 */
+	struct elh_fpu *fpu;	/* 56 */
+	uint64_t monitor_rsp;	/* 64: saved by elh_systrap_enter */
+	uint64_t guest_fs;	/* 72 */
 	uint32_t monitor_mxcsr; /* 80 */
-	uint32_t in_guest;      /* 84: set before entering, cleared by the handler */
-	void *cpu;              /* 88: struct elh_vcpu */
-	void *exit;             /* 96: struct elh_exit being filled */
-	uint64_t seen_fs;       /* 104: the FS base the handler found */
-	/* the alternate signal stack follows, up to the end of the block */
+	uint32_t in_guest;	/* 84: set before entering, cleared by the handler */
+	void *cpu;		/* 88: struct elh_vcpu */
+	void *exit;		/* 96: struct elh_exit being filled */
+	uint64_t seen_fs;	/* 104: the FS base the handler found */
+				/* the alternate signal stack follows, up to the end of the block */
 };
 
 _Static_assert(offsetof(struct elh_systrap_block, iret) == 8, "asm offset");

@@ -5,7 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define MAX_THREADS 64
+#define MAX_THREADS	   64
 #define FUTEX_WAIT_PRIVATE 128 /* musl-gcc has no kernel headers */
 #define FUTEX_WAKE_PRIVATE 129
 

@@ -9,7 +9,7 @@ set -e
 sh "$top_srcdir/libc/prepare-musl.sh" "$MUSL_ORIG" "$MUSL_SHA256" "$TMP/good" \
 	"$top_srcdir/libc/patches" >"$TMP/good.log" 2>&1 || { cat "$TMP/good.log"; fail "genuine tarball refused"; }
 grep -q "SHA-256 verified" "$TMP/good.log" || fail "no verification message"
-[ -f "$TMP/good/src/elh/version.c" ] || fail "patch series not applied"
+grep -qx "1.2.3-elh" "$TMP/good/VERSION" || fail "patch series not applied"
 
 # One flipped byte is refused, and nothing is left behind.
 cp "$MUSL_ORIG" "$TMP/bad.tar.gz"

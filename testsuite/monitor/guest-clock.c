@@ -14,11 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define THREADS 4
+#define THREADS	     4
 #define TOLERANCE_NS 1000000 /* 1 ms: the slew keeps errors far below */
 
 static uint64_t latest; /* the largest reading published so far */
-static long total;      /* readings made by the threads */
+static long total;	/* readings made by the threads */
 static uint64_t end_ns;
 
 static uint64_t ns(clockid_t id)
@@ -52,7 +52,7 @@ static void *reader(void *arg)
 			back++;
 		prev = t;
 		while (seen < t && !__atomic_compare_exchange_n(&latest, &seen, t, 0,
-				__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+								__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 			;
 		if (++reads % 1024 == 0 && t > end_ns)
 			break;
@@ -79,8 +79,8 @@ int main(int argc, char **argv)
 
 			if (h + TOLERANCE_NS < a || h > b + TOLERANCE_NS) {
 				off++;
-				fprintf(stderr, "clock %d: guest %llu, host %llu, guest %llu\n", ids[k],
-					(unsigned long long)a, (unsigned long long)h,
+				fprintf(stderr, "clock %d: guest %llu, host %llu, guest %llu\n",
+					ids[k], (unsigned long long)a, (unsigned long long)h,
 					(unsigned long long)b);
 			}
 		}

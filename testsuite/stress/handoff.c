@@ -49,7 +49,8 @@ int main(int argc, char **argv)
 	}
 	alarm(60);
 	for (int i = 0; i < n; i++) {
-		if (pipe(readers[i].fd) || pthread_create(&readers[i].t, NULL, reader, &readers[i])) {
+		if (pipe(readers[i].fd) ||
+		    pthread_create(&readers[i].t, NULL, reader, &readers[i])) {
 			perror("handoff: pipe or pthread_create");
 			return 1;
 		}

@@ -64,7 +64,8 @@ static void fork_in_handler(int sig)
 	pid_t p;
 	(void)sig;
 	p = fork();
-	if (p == 0) _exit(0);
+	if (p == 0)
+		_exit(0);
 	forked_child = p;
 }
 
@@ -84,7 +85,8 @@ static void *signalled(void *arg)
 	/* Both arrive while blocked; unblocking runs both handlers (in an
 	 * order of the system's choosing), SIGUSR1's forking: SIGUSR2 is
 	 * the parent's to take, once. */
-	while (atomic_load(&arrived) < 2) sched_yield();
+	while (atomic_load(&arrived) < 2)
+		sched_yield();
 	pthread_sigmask(SIG_UNBLOCK, &both, 0);
 	return 0;
 }
@@ -102,12 +104,14 @@ static int child(int out)
 	int n;
 
 	/* The child is one thread; it may create more. */
-	if (pthread_create(&t, 0, add_one, (void *)41L) || pthread_join(t, &r)) return 2;
+	if (pthread_create(&t, 0, add_one, (void *)41L) || pthread_join(t, &r))
+		return 2;
 	printf("child stdio works\n");
 	fflush(stdout);
 	/* Then the parent, which waits for this, goes on printing. */
 	n = snprintf(msg, sizeof msg, "child thread returned %ld\n", (long)r);
-	if (write(out, msg, n) != n) return 3;
+	if (write(out, msg, n) != n)
+		return 3;
 	return 0;
 }
 
@@ -147,8 +151,9 @@ int main(void)
 		atomic_store(&arrived, 2);
 		check(pthread_join(s, 0) == 0, "pthread_join");
 		check(forked_child > 0 && waitpid(forked_child, &st, 0) == forked_child, "waitpid");
-		printf("fork in a handler: the parent took SIGUSR2 %d time(s), the child exited %d\n",
-		       (int)usr2_taken, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		printf(
+		    "fork in a handler: the parent took SIGUSR2 %d time(s), the child exited %d\n",
+		    (int)usr2_taken, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 	}
 	check(pipe(feed) == 0 && pipe(out) == 0, "pipe");
 	for (int i = 0; i < 4; i++)

@@ -42,7 +42,8 @@ static void create_join(int total, int batch)
 
 	for (int done = 0; done < total; done += batch) {
 		for (int i = 0; i < batch; i++) {
-			check(pthread_create(&t[i], 0, ident, (void *)(long)(done + i)) == 0, "pthread_create");
+			check(pthread_create(&t[i], 0, ident, (void *)(long)(done + i)) == 0,
+			      "pthread_create");
 			want += done + i;
 		}
 		for (int i = 0; i < batch; i++) {
@@ -88,10 +89,12 @@ static void ping_pong(int n, int rounds)
 	ring_turn = 0;
 	ring_count = 0;
 	for (int i = 0; i < n; i++)
-		check(pthread_create(&t[i], 0, ring_member, (void *)(long)i) == 0, "pthread_create");
+		check(pthread_create(&t[i], 0, ring_member, (void *)(long)i) == 0,
+		      "pthread_create");
 	for (int i = 0; i < n; i++)
 		pthread_join(t[i], 0);
-	printf("mutex/condvar ring of %d: %ld hand-offs (want %ld)\n", n, ring_count, (long)n * rounds);
+	printf("mutex/condvar ring of %d: %ld hand-offs (want %ld)\n", n, ring_count,
+	       (long)n * rounds);
 }
 
 /* ---- a chain of threads passing numbers through pipes ---- */
@@ -137,13 +140,15 @@ static void pipe_chain(int stages, int count)
 	for (int i = 0; i < stages; i++) {
 		void *r;
 		pthread_join(t[i], &r);
-		if ((long)r != want) sum = -1;
+		if ((long)r != want)
+			sum = -1;
 	}
 	for (int i = 0; i <= stages; i++) {
 		close(p[i][0]);
 		close(p[i][1]);
 	}
-	printf("pipe chain of %d relays: %d values, sums %s\n", stages, count, sum == want ? "match" : "WRONG");
+	printf("pipe chain of %d relays: %d values, sums %s\n", stages, count,
+	       sum == want ? "match" : "WRONG");
 }
 
 /* ---- barriers ---- */
@@ -250,8 +255,10 @@ static void cancellation(void)
 			cancelled += r == PTHREAD_CANCELED;
 		}
 		/* the mutex came back through the cleanup handler */
-		if (k == 2) check(pthread_mutex_trylock(&cv_lock) == 0 && !pthread_mutex_unlock(&cv_lock),
-				  "cleanup handler released the mutex");
+		if (k == 2)
+			check(pthread_mutex_trylock(&cv_lock) == 0 &&
+				  !pthread_mutex_unlock(&cv_lock),
+			      "cleanup handler released the mutex");
 		printf("cancel: %d of 4 threads blocked in %s cancelled\n", cancelled, name[k]);
 	}
 	close(cancel_pipe[0]);
@@ -312,14 +319,17 @@ static void signals(void)
 		pthread_join(t[i], &r);
 		total += (long)r;
 	}
-	printf("pthread_kill: %ld of 8 threads got their own signal (handler or sigwait), main got %d\n",
+	printf("pthread_kill: %ld of 8 threads got their own signal (handler or sigwait), main got "
+	       "%d\n",
 	       total, got_signal);
 }
 
 int main(int argc, char **argv)
 {
-	if (argc > 1) scale = atoi(argv[1]);
-	if (scale < 1) scale = 1;
+	if (argc > 1)
+		scale = atoi(argv[1]);
+	if (scale < 1)
+		scale = 1;
 	setvbuf(stdout, 0, _IOLBF, 0);
 	create_join(10000 / scale, 100);
 	create_join(1000 / scale, 1000 / scale);

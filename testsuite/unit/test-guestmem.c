@@ -8,7 +8,7 @@
 #include "guestmem.h"
 
 #define PAGES 8
-#define PG 4096u
+#define PG    4096u
 
 static struct elh_arena arena;
 static char *mem;
@@ -96,21 +96,26 @@ START_TEST(string_reads)
 	ck_assert_int_eq(mprotect(mem + 5 * PG, PG, PROT_NONE), 0);
 	memset(mem + 5 * PG - 10, 'a', 9);
 	mem[5 * PG - 1] = 0;
-	ck_assert_int_eq(elh_guest_read_string(&arena, buf, sizeof(buf), arena.base + 5 * PG - 10), 9);
+	ck_assert_int_eq(elh_guest_read_string(&arena, buf, sizeof(buf), arena.base + 5 * PG - 10),
+			 9);
 
 	/* Runs into the unreadable page. */
 	mem[5 * PG - 1] = 'a';
-	ck_assert_int_eq(elh_guest_read_string(&arena, buf, sizeof(buf), arena.base + 5 * PG - 10), -EFAULT);
+	ck_assert_int_eq(elh_guest_read_string(&arena, buf, sizeof(buf), arena.base + 5 * PG - 10),
+			 -EFAULT);
 
 	/* Too long for the buffer. */
 	memset(mem + PG, 'b', 300);
 	mem[PG + 300] = 0;
-	ck_assert_int_eq(elh_guest_read_string(&arena, buf, sizeof(buf), arena.base + PG), -ENAMETOOLONG);
+	ck_assert_int_eq(elh_guest_read_string(&arena, buf, sizeof(buf), arena.base + PG),
+			 -ENAMETOOLONG);
 
 	/* Runs off the end of the arena. */
 	memset(mem + arena.size - 8, 'c', 8);
-	ck_assert_int_eq(elh_guest_read_string(&arena, buf, sizeof(buf), arena.base + arena.size - 8), -EFAULT);
-	ck_assert_int_eq(elh_guest_read_string(&arena, buf, sizeof(buf), arena.base + arena.size), -EFAULT);
+	ck_assert_int_eq(
+	    elh_guest_read_string(&arena, buf, sizeof(buf), arena.base + arena.size - 8), -EFAULT);
+	ck_assert_int_eq(elh_guest_read_string(&arena, buf, sizeof(buf), arena.base + arena.size),
+			 -EFAULT);
 	ck_assert_int_eq(elh_guest_read_string(&arena, buf, sizeof(buf), 0), -EFAULT);
 }
 END_TEST

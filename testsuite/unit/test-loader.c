@@ -20,23 +20,22 @@
 #define AT_MINSIGSTKSZ 51
 #endif
 
-#define PG    4096ull
+#define PG 4096ull
 
 #include "arena-fixture.h"
 
 /* Built by main() before the tests run; empty when no compiler is at hand. */
 static char tmpdir[64], static_exe[128], pie_exe[128];
 
-
 /* ---- a hand-made executable, so that most tests need no compiler ---- */
 
 struct handmade {
-	int pie;        /* ET_DYN linked at 0 instead of ET_EXEC at 0x400000 */
-	int pt_phdr;    /* with a PT_PHDR entry */
+	int pie;	/* ET_DYN linked at 0 instead of ET_EXEC at 0x400000 */
+	int pt_phdr;	/* with a PT_PHDR entry */
 	int exec_stack; /* PT_GNU_STACK asks for an executable stack */
-	uint64_t bss;   /* p_memsz of the data segment */
+	uint64_t bss;	/* p_memsz of the data segment */
 	uint64_t vbase; /* link address, if not the default */
-	int phoff_out;  /* program headers outside every PT_LOAD's file bytes */
+	int phoff_out;	/* program headers outside every PT_LOAD's file bytes */
 };
 
 /*
@@ -45,7 +44,7 @@ struct handmade {
  * of 'R' then junk, and a zero-filled tail of its own).
  */
 #define DATA_OFF 0x1000
-#define RO_OFF   0x2000
+#define RO_OFF	 0x2000
 #define FILE_LEN 0x3000
 
 static uint64_t data_va(const struct handmade *h)
@@ -633,29 +632,29 @@ END_TEST
 /* ---- real programs, built at test time ---- */
 
 static const char program[] =
-	"#include <stdio.h>\n"
-	"#include <sys/auxv.h>\n"
-	"extern char **environ;\n"
-	"static char zeros[300000];\n"
-	"int data = 0x5eed;\n"
-	"int main(int argc, char **argv)\n"
-	"{\n"
-	"\tchar local;\n"
-	"\tfor (unsigned i = 0; i < sizeof(zeros); i++)\n"
-	"\t\tif (zeros[i])\n"
-	"\t\t\treturn 3;\n"
-	"\tprintf(\"argc=%d\\n\", argc);\n"
-	"\tfor (int i = 0; i < argc; i++)\n"
-	"\t\tprintf(\"argv[%d]=%s\\n\", i, argv[i]);\n"
-	"\tfor (int i = 0; environ[i]; i++)\n"
-	"\t\tprintf(\"env=%s\\n\", environ[i]);\n"
-	"\tprintf(\"data=%x\\n\", data);\n"
-	"\tprintf(\"phdr=%lx entry=%lx pagesz=%lu execfn=%s platform=%s\\n\",\n"
-	"\t       getauxval(AT_PHDR), getauxval(AT_ENTRY), getauxval(AT_PAGESZ),\n"
-	"\t       (char *)getauxval(AT_EXECFN), (char *)getauxval(AT_PLATFORM));\n"
-	"\tprintf(\"stack=%lx main=%lx\\n\", (unsigned long)&local, (unsigned long)&main);\n"
-	"\treturn 0;\n"
-	"}\n";
+    "#include <stdio.h>\n"
+    "#include <sys/auxv.h>\n"
+    "extern char **environ;\n"
+    "static char zeros[300000];\n"
+    "int data = 0x5eed;\n"
+    "int main(int argc, char **argv)\n"
+    "{\n"
+    "\tchar local;\n"
+    "\tfor (unsigned i = 0; i < sizeof(zeros); i++)\n"
+    "\t\tif (zeros[i])\n"
+    "\t\t\treturn 3;\n"
+    "\tprintf(\"argc=%d\\n\", argc);\n"
+    "\tfor (int i = 0; i < argc; i++)\n"
+    "\t\tprintf(\"argv[%d]=%s\\n\", i, argv[i]);\n"
+    "\tfor (int i = 0; environ[i]; i++)\n"
+    "\t\tprintf(\"env=%s\\n\", environ[i]);\n"
+    "\tprintf(\"data=%x\\n\", data);\n"
+    "\tprintf(\"phdr=%lx entry=%lx pagesz=%lu execfn=%s platform=%s\\n\",\n"
+    "\t       getauxval(AT_PHDR), getauxval(AT_ENTRY), getauxval(AT_PAGESZ),\n"
+    "\t       (char *)getauxval(AT_EXECFN), (char *)getauxval(AT_PLATFORM));\n"
+    "\tprintf(\"stack=%lx main=%lx\\n\", (unsigned long)&local, (unsigned long)&main);\n"
+    "\treturn 0;\n"
+    "}\n";
 
 /* Run cc args... -o out src; 0 if it built. */
 static int build(const char *cc, const char *mode, const char *out, const char *src)
@@ -862,7 +861,8 @@ static const char *prepare_programs(void)
 	if (musl_cc && *musl_cc && !build(musl_cc, "-static", static_exe, src))
 		return "$ELH_MUSL_GCC is not set (run through make check): no static PIE to test";
 	static_exe[0] = 0;
-	return "neither $ELH_MUSL_GCC nor $MUSL_GCC is set (run through make check): no compiled programs to test";
+	return "neither $ELH_MUSL_GCC nor $MUSL_GCC is set (run through make check): no compiled "
+	       "programs to test";
 }
 
 int main(void)

@@ -15,13 +15,13 @@
 #include "memory.h"
 #include "vm.h"
 
-#define PG    4096ull
+#define PG 4096ull
 
 #include "arena-fixture.h"
 
 #define SYS(name, ...) elh_sys_##name(&cpu, (const uint64_t[6]){ __VA_ARGS__ })
-#define ANON           (MAP_PRIVATE | MAP_ANONYMOUS)
-#define RW             (PROT_READ | PROT_WRITE)
+#define ANON	       (MAP_PRIVATE | MAP_ANONYMOUS)
+#define RW	       (PROT_READ | PROT_WRITE)
 
 static int readable(uint64_t a)
 {

@@ -76,8 +76,8 @@ static void code(const void *bytes, size_t len)
 START_TEST(syscall_exits_then_resumes)
 {
 	/* mov $39,%eax; mov $7,%edi; mov $8,%esi; syscall; mov %rax,%rbx; ud2 */
-	static const uint8_t c[] = { 0xb8, 39, 0, 0, 0, 0xbf, 7, 0, 0, 0, 0xbe, 8, 0, 0, 0,
-				     0x0f, 0x05, 0x48, 0x89, 0xc3, 0x0f, 0x0b };
+	static const uint8_t c[] = { 0xb8, 39, 0, 0, 0,	   0xbf, 7,    0,    0,	   0,	 0xbe,
+				     8,	   0,  0, 0, 0x0f, 0x05, 0x48, 0x89, 0xc3, 0x0f, 0x0b };
 	struct elh_exit ex;
 
 	code(c, sizeof(c));
@@ -100,8 +100,8 @@ END_TEST
 START_TEST(fs_base_is_the_guests)
 {
 	/* mov %fs:0,%rbx; mov $39,%eax; syscall */
-	static const uint8_t c[] = { 0x64, 0x48, 0x8b, 0x1c, 0x25, 0, 0, 0, 0,
-				     0xb8, 39, 0, 0, 0, 0x0f, 0x05 };
+	static const uint8_t c[] = { 0x64, 0x48, 0x8b, 0x1c, 0x25, 0, 0,    0,
+				     0,	   0xb8, 39,   0,    0,	   0, 0x0f, 0x05 };
 	uint64_t magic = 0x1122334455667788ull;
 	struct elh_exit ex;
 
@@ -121,8 +121,8 @@ END_TEST
 START_TEST(fpu_state_survives_the_monitor)
 {
 	/* movq %rdi,%xmm3; mov $39,%eax; syscall; movq %xmm3,%rbx; ud2 */
-	static const uint8_t c[] = { 0x66, 0x48, 0x0f, 0x6e, 0xdf, 0xb8, 39, 0, 0, 0, 0x0f, 0x05,
-				     0x66, 0x48, 0x0f, 0x7e, 0xdb, 0x0f, 0x0b };
+	static const uint8_t c[] = { 0x66, 0x48, 0x0f, 0x6e, 0xdf, 0xb8, 39,   0,    0,	  0,
+				     0x0f, 0x05, 0x66, 0x48, 0x0f, 0x7e, 0xdb, 0x0f, 0x0b };
 	volatile double x = 1.0;
 	struct elh_exit ex;
 

@@ -1,0 +1,345 @@
+#include <stdint.h>
+#include <limits.h>
+#include "libc.h"
+#include "pthread_impl.h"
+#include "syscall.h"
+#include "futex.h"
+#include "elh.h"
+#include "elh-calls.h"
+#include "../nptl-elh/ult.h"
+
+/* The ELH client: the system-call layer of elh-musl.
+ *
+ * Under the elh monitor, the auxiliary vector names a shared area
+ * (elh-abi.h) through which a thread submits a call to the monitor's
+ * workers and waits for its completion without a VM exit.  Calls the
+ * monitor does not allow exit-less, calls made before the thread pointer
+ * exists, calls nested in a signal handler while the thread's own call is
+ * in flight, and everything outside elh use the `syscall` instruction. */
+
+struct elh_shared *__elh_shared;
+static volatile int mode; /* 0: not looked yet, 1: exit-less, -1: trap only */
+
+/* How a completion is awaited: spin for the monitor's budget (spin_tsc,
+ * about the cost of one trap: sleeping costs a trap), then sleep.  After a
+ * call slow enough to sleep for, this many calls trap; the run doubles
+ * while the queue stays slow (elh-abi.h, "Falling back"). */
+/* A user-level thread whose blocking call found every worker blocked waits
+ * and submits it again this many times (50 us, doubling), then traps it;
+ * the vCPU's other threads go to other vCPUs for the call's duration
+ * (__elh_ult_hold). */
+#define ULT_BUSY_TRIES 8
+
+#define BACKOFF_MIN 8
+#define BACKOFF_MAX 4096
+
+static int find_area(void)
+{
+	size_t *a;
+	struct elh_shared *s = 0;
+
+	for (a = libc.auxv; a && *a; a += 2)
+		if (a[0] == AT_ELH_SHARED)
+			s = (void *)a[1];
+	if (!s || s->magic != ELH_ABI_MAGIC || s->version != ELH_ABI_VERSION)
+		return -1;
+	__elh_shared = s;
+	return 1;
+}
+
+/* The thread's entry: hashed by tid, claimed on first use. */
+static struct elh_sqe *my_sqe(void)
+{
+	int tid = __pthread_self()->tid;
+	unsigned i, h;
+
+	if (tid <= 0)
+		return 0;
+	h = (unsigned)tid % ELH_NSLOTS;
+	for (i = 0; i < ELH_NSLOTS; i++) {
+		struct elh_sqe *q = &__elh_shared->sqe[(h + i) % ELH_NSLOTS];
+		uint32_t owner = __atomic_load_n(&q->owner, __ATOMIC_RELAXED);
+		if (owner == (uint32_t)tid)
+			return q;
+		if (!owner) {
+			uint32_t zero = 0;
+			if (__atomic_compare_exchange_n(&q->owner, &zero, tid, 0, __ATOMIC_ACQ_REL,
+							__ATOMIC_RELAXED)) {
+				/* The last owner's fallback is not ours. */
+				q->trap_left = q->backoff = 0;
+				return q;
+			}
+		}
+	}
+	return 0;
+}
+
+int __elh_exitless(void)
+{
+	if (!mode)
+		mode = find_area();
+	return mode > 0;
+}
+
+void __elh_attach(struct elh_shared *s)
+{
+	__elh_shared = s;
+	mode = 1;
+}
+
+void __elh_detach(void)
+{
+	__elh_shared = 0;
+	mode = -1;
+}
+
+/* The entry this call may use, or 0: trap. */
+static struct elh_sqe *usable(long n)
+{
+	struct elh_sqe *q;
+
+	if (mode < 0 || !libc.can_do_threads)
+		return 0;
+	if (!mode)
+		mode = find_area();
+	if (mode < 0 || (unsigned long)n >= ELH_NSYSCALLS ||
+	    !(__elh_shared->exitless[n / 64] >> n % 64 & 1))
+		return 0;
+	q = my_sqe();
+	if (!q || q->busy)
+		return 0;
+	if (q->trap_left && !__elh_ult_active) {
+		q->trap_left--;
+		return 0;
+	}
+	return q;
+}
+
+/* A call made by trapping that may block: a user-level thread hands the
+ * rest of its vCPU's work over meanwhile. */
+static long trap_held(long n, long a, long b, long c, long d, long e, long f)
+{
+	long r;
+
+	__elh_ult_hold();
+	r = __elh_trap(n, a, b, c, d, e, f);
+	__elh_ult_unhold();
+	return r;
+}
+
+static long trap_held_cp(volatile int *cancel, long n, long a, long b, long c, long d, long e,
+			 long f)
+{
+	long r;
+
+	__elh_ult_hold();
+	r = __syscall_cp_asm(cancel, n, a, b, c, d, e, f);
+	__elh_ult_unhold();
+	return r;
+}
+
+/* Returns 1 if it had to wake the workers. */
+static int submit(struct elh_sqe *q, long n, long a, long b, long c, long d, long e, long f)
+{
+	struct elh_shared *s = __elh_shared;
+
+	q->interrupt = 0;
+	q->flags = 0;
+	q->notify = __elh_ult_active ? __elh_ult_notify() : 0;
+	q->nr = n;
+	q->args[0] = a;
+	q->args[1] = b;
+	q->args[2] = c;
+	q->args[3] = d;
+	q->args[4] = e;
+	q->args[5] = f;
+	__atomic_store_n(&q->state, ELH_SQE_SUBMITTED, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&s->workers_awake, __ATOMIC_SEQ_CST)) {
+		elh_ring_doorbell(s);
+		return 1;
+	}
+	return 0;
+}
+
+/* Wait for the completion; returns its result, leaves the entry free.
+ * A call that had to be slept for makes the next ones trap, unless its
+ * submission found the workers asleep (rang): their waking up says nothing
+ * of how busy the queue is, and a thread coming back from a run of traps
+ * always finds them asleep. */
+static long complete(struct elh_sqe *q, int rang)
+{
+	uint64_t t0, spin;
+	uint32_t st;
+	long r;
+
+	/* A user-level thread yields its vCPU to the others meanwhile. */
+	if (__elh_ult_active)
+		return __elh_ult_await(q);
+	t0 = __elh_rdtsc();
+	spin = __elh_shared->spin_tsc;
+	for (;;) {
+		if (__atomic_load_n(&q->state, __ATOMIC_ACQUIRE) == ELH_SQE_DONE) {
+			q->backoff = 0;
+			goto done;
+		}
+		if (__elh_rdtsc() - t0 > spin)
+			break;
+		__asm__ __volatile__("pause");
+	}
+	/* Not even taken: the awake workers are all inside long calls. */
+	if (__atomic_load_n(&q->state, __ATOMIC_SEQ_CST) == ELH_SQE_SUBMITTED) {
+		elh_ring_doorbell(__elh_shared);
+		rang = 1;
+	}
+	__atomic_store_n(&q->waiting, 1, __ATOMIC_SEQ_CST);
+	while ((st = __atomic_load_n(&q->state, __ATOMIC_SEQ_CST)) != ELH_SQE_DONE)
+		__elh_trap(SYS_futex, (long)&q->state, FUTEX_WAIT, st, 0, 0, 0);
+	__atomic_store_n(&q->waiting, 0, __ATOMIC_RELAXED);
+	if (!rang) {
+		q->backoff = q->backoff ? 2 * q->backoff : BACKOFF_MIN;
+		if (q->backoff > BACKOFF_MAX)
+			q->backoff = BACKOFF_MAX;
+		q->trap_left = q->backoff;
+	}
+done:
+	r = q->result;
+	__atomic_store_n(&q->state, ELH_SQE_FREE, __ATOMIC_RELEASE);
+	return r;
+}
+
+static long syscall_body(long n, long a, long b, long c, long d, long e, long f)
+{
+	struct elh_sqe *q;
+	long r;
+	int rang;
+
+	if (__elh_ult_active) {
+		switch (__elh_ult_syscall(n, a, b, c, d, e, f, &r)) {
+		case 1: return r;
+		case 2:
+			r = __elh_trap(n, a, b, c, d, e, f);
+			__elh_ult_direct_done(r);
+			return r;
+		case 3:
+			__elh_ult_unmask(n, &d, &e, &f);
+			r = syscall_body(n, a, b, c, d, e, f);
+			__elh_ult_direct_done(r);
+			return r;
+		}
+	}
+	q = usable(n);
+	if (!q) {
+		if (__elh_ult_active && elh_call_blocks(n))
+			return trap_held(n, a, b, c, d, e, f);
+		return __elh_trap(n, a, b, c, d, e, f);
+	}
+	q->busy = 1;
+	for (unsigned tries = 0;;) {
+		rang = submit(q, n, a, b, c, d, e, f);
+		r = complete(q, rang);
+		if (q->flags & ELH_SQE_RESTART)
+			continue;
+		if ((q->flags & ELH_SQE_BUSY) && __elh_ult_active && tries < ULT_BUSY_TRIES) {
+			__elh_ult_pause(tries++);
+			continue;
+		}
+		break;
+	}
+	q->busy = 0;
+	if ((q->flags & ELH_SQE_RETRAP) && __elh_ult_active && (q->flags & ELH_SQE_BUSY))
+		r = trap_held(n, a, b, c, d, e, f);
+	else if (q->flags & ELH_SQE_RETRAP)
+		r = __elh_trap(n, a, b, c, d, e, f);
+	return r;
+}
+
+/* A cancellation point (see __syscall_cp_c): the cancellation acts on
+ * entry, or when a signal interrupts the call, as with __syscall_cp_asm. */
+static long syscall_cp_body(volatile int *cancel, long n, long a, long b, long c, long d, long e,
+			    long f)
+{
+	struct elh_sqe *q;
+	long r;
+	int rang;
+
+	if (__elh_ult_active) {
+		if (*cancel)
+			return __cancel();
+		switch (__elh_ult_syscall(n, a, b, c, d, e, f, &r)) {
+		case 1: return r;
+		case 2:
+			r = __syscall_cp_asm(cancel, n, a, b, c, d, e, f);
+			__elh_ult_direct_done(r);
+			return r;
+		case 3:
+			__elh_ult_unmask(n, &d, &e, &f);
+			r = syscall_cp_body(cancel, n, a, b, c, d, e, f);
+			__elh_ult_direct_done(r);
+			return r;
+		}
+	}
+	q = usable(n);
+	if (!q) {
+		if (__elh_ult_active && elh_call_blocks(n))
+			return trap_held_cp(cancel, n, a, b, c, d, e, f);
+		return __syscall_cp_asm(cancel, n, a, b, c, d, e, f);
+	}
+	q->busy = 1;
+	for (unsigned tries = 0;;) {
+		if (*cancel) {
+			q->busy = 0;
+			return __cancel();
+		}
+		rang = submit(q, n, a, b, c, d, e, f);
+		r = complete(q, rang);
+		if (q->flags & ELH_SQE_RESTART) {
+			if (*cancel)
+				break;
+			continue;
+		}
+		if ((q->flags & ELH_SQE_BUSY) && __elh_ult_active && tries < ULT_BUSY_TRIES) {
+			__elh_ult_pause(tries++);
+			continue;
+		}
+		break;
+	}
+	q->busy = 0;
+	if ((q->flags & ELH_SQE_RETRAP) && __elh_ult_active && (q->flags & ELH_SQE_BUSY))
+		return trap_held_cp(cancel, n, a, b, c, d, e, f);
+	if (q->flags & ELH_SQE_RETRAP)
+		return __syscall_cp_asm(cancel, n, a, b, c, d, e, f);
+	return r;
+}
+
+/* A user-level thread is not preempted inside the client (ult.h).  Calls
+ * that map memory are noted for nptl-elh's futexes, threads or not: the
+ * first thread may be created after the mappings. */
+long __elh_syscall(long n, long a, long b, long c, long d, long e, long f)
+{
+	long r;
+
+	if (!__elh_ult_active) {
+		r = syscall_body(n, a, b, c, d, e, f);
+		if (__elh_maps_memory(n))
+			__elh_shared_note(n, a, b, c, d, r);
+		return r;
+	}
+	__elh_ult_enter();
+	r = syscall_body(n, a, b, c, d, e, f);
+	if (__elh_maps_memory(n))
+		__elh_shared_note(n, a, b, c, d, r);
+	__elh_ult_leave();
+	return r;
+}
+
+long __elh_syscall_cp(volatile int *cancel, long n, long a, long b, long c, long d, long e, long f)
+{
+	long r;
+
+	if (!__elh_ult_active)
+		return syscall_cp_body(cancel, n, a, b, c, d, e, f);
+	__elh_ult_enter();
+	r = syscall_cp_body(cancel, n, a, b, c, d, e, f);
+	__elh_ult_leave();
+	return r;
+}
