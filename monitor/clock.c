@@ -42,10 +42,10 @@
 
 static struct {
 	struct elh_clock *pub;
-	uint64_t tsc0, mono0;  /* the calibration's start */
-	uint32_t *spin_tsc;    /* the guest's spin budget, in ticks */
-	uint32_t spin_ns;      /* the same in ns */
-	int disabled;          /* elh_clock_disable(): no map any more */
+	uint64_t tsc0, mono0; /* the calibration's start */
+	uint32_t *spin_tsc;   /* the guest's spin budget, in ticks */
+	uint32_t spin_ns;     /* the same in ns */
+	int disabled;	      /* elh_clock_disable(): no map any more */
 } clk;
 
 static inline uint64_t rdtsc_ordered(void)
@@ -199,8 +199,8 @@ void elh_clock_disable(void)
 		__atomic_store_n(&clk.pub->flags, 0, __ATOMIC_SEQ_CST);
 }
 
-int elh_clock_start(struct elh_vm *vm, struct elh_clock *pub, uint32_t *spin_tsc,
-		    uint32_t spin_ns, char *err, size_t errlen)
+int elh_clock_start(struct elh_vm *vm, struct elh_clock *pub, uint32_t *spin_tsc, uint32_t spin_ns,
+		    char *err, size_t errlen)
 {
 	int e;
 

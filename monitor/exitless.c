@@ -36,7 +36,7 @@
  * monitor and back (elh_vm.exit_ns), as long as spinning that long (the
  * rule that keeps the waste at most twice the best choice), within
  * bounds. */
-#define GUEST_SPIN_NS 20000
+#define GUEST_SPIN_NS	  20000
 #define GUEST_SPIN_MIN_NS 2000
 #define GUEST_SPIN_MAX_NS 200000
 

@@ -53,7 +53,6 @@ struct elh_vcpu *elh_vcpu_new(struct elh_vm *vm)
 	return cpu;
 }
 
-
 void elh_thread_register(struct elh_vcpu *cpu)
 {
 	struct elh_vm *vm = cpu->vm;

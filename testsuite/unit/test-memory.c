@@ -804,8 +804,9 @@ static siginfo_t explain(long code_at, const uint8_t *insn, size_t len, uint64_t
 START_TEST(fault_explained)
 {
 	static const uint8_t store[] = { 0xc7, 0x40, 0x08, 1, 0, 0, 0 }; /* movl $1, 8(%rax) */
-	static const uint8_t load[] = { 0x48, 0x8b, 0x40, 0xfc };       /* mov -4(%rax), %rax */
-	long text = SYS(mmap, 0, PG, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	static const uint8_t load[] = { 0x48, 0x8b, 0x40, 0xfc };	 /* mov -4(%rax), %rax */
+	long text = SYS(mmap, 0, PG, PROT_READ | PROT_WRITE | PROT_EXEC,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	long data = SYS(mmap, 0, 3 * PG, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	int fd = temp_file(1, 'f');
 	long file;
