@@ -31,6 +31,8 @@ set -e
 
 link=$1
 mode=$2
+# No core files: timeout(1) would mention them on the run's stderr.
+ulimit -c 0 2>/dev/null || true
 built=${COMPARE_BUILT:-}
 require_baseline
 [ "$mode" = kvm ] && require_kvm
@@ -53,7 +55,10 @@ run_as() {
 	*-hypercall-mn) set -- "$ELH" run --platform=${1%%-*} --mode=hypercall --vcpus=2 "$2" ;;
 	*) set -- "$ELH" run --platform="$1" "$2" ;;
 	esac
-	run_capture "$out" env -i PATH=/usr/bin:/bin ELH_TEST=1 "$@" alpha "beta gamma"
+	# A run that hangs fails as one, with its name, instead of holding up
+	# the whole comparison (status 124, or SIGKILL 5 s after the TERM).
+	run_capture "$out" timeout -k 5 "${COMPARE_TIMEOUT:-120}" \
+		env -i PATH=/usr/bin:/bin ELH_TEST=1 "$@" alpha "beta gamma"
 }
 
 pass=0 failed=0 failures=
