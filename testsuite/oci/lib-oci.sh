@@ -55,12 +55,16 @@ make_rootfs() {
 }
 
 # make_bundle DIR ROOTFS ARGS [ANNOTATIONS]: runc's default spec, without a
-# terminal, running ARGS (a JSON array) on ROOTFS.
+# terminal, running ARGS (a JSON array) on ROOTFS.  Its cgroup is named after
+# this test's process and the bundle: runc names a container's cgroup after
+# its ID otherwise, and the tests of the two platforms, which run at once,
+# use the same IDs.
 make_bundle() {
 	mkdir -p "$1"
 	rm -f "$1/config.json"
 	"$RUNC" spec --bundle "$1"
-	ARGS=$3 ROOT=$2 ANN=${4:-} awk '
+	ARGS=$3 ROOT=$2 ANN=${4:-} CG="/elh-test-$$-${1##*/}" awk '
+		/^\t"linux": \{$/ { print; print "\t\t\"cgroupsPath\": \"" ENVIRON["CG"] "\","; next }
 		/^\t"ociVersion"/ {
 			print
 			if (ENVIRON["ANN"] != "")
