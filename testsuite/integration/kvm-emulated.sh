@@ -21,6 +21,8 @@ cat >"$TMP/in-vm.sh" <<EOS
 set -e
 export ELH='$ELH' ELH_MUSL_GCC='$ELH_MUSL_GCC' MUSL_GCC='$MUSL_GCC'
 export top_srcdir='$top_srcdir' top_builddir='$top_builddir' COMPARE_BUILT='$TMP/bin'
+# A run in the emulated VM takes up to a hundred times its native time.
+export COMPARE_TIMEOUT='${COMPARE_TIMEOUT:-300}'
 '$ELH' check-kvm
 st=0
 sh '$top_srcdir/testsuite/integration/compare.sh' -static kvm || st=\$?

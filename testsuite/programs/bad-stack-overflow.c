@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "check.h"
+
 static char altstack[64 * 1024];
 
 static void on_segv(int sig)
@@ -32,7 +34,7 @@ int main(void)
 	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
 	struct sigaction sa = { .sa_handler = on_segv, .sa_flags = SA_ONSTACK };
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	if (sigaltstack(&ss, NULL) || sigaction(SIGSEGV, &sa, NULL))
 		return 1;
 	return recurse(NULL, 0);

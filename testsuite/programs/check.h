@@ -8,6 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A program that waits for something arms alarm(WATCHDOG_SECONDS), so that
+ * a hang ends it with SIGALRM.  It is no time limit: the KVM corpus in the
+ * emulated VM runs a hypercall-mode program a hundred times slower than
+ * natively, more under load; compare.sh's timeout bounds each run. */
+#define WATCHDOG_SECONDS 600
+
 #define CHECK(c)                                                                                   \
 	do {                                                                                       \
 		if (!(c)) {                                                                        \

@@ -26,7 +26,7 @@ int main(void)
 	sigset_t mask;
 	char c;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	CHECK(ep >= 0);
 	CHECK(epoll_create1(12345) == -1 && errno == EINVAL);

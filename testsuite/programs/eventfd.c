@@ -32,7 +32,7 @@ int main(void)
 	pthread_t t;
 	int fd;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	fd = eventfd(5, EFD_NONBLOCK | EFD_CLOEXEC);
 	CHECK(fd >= 0);
 	v = 10;

@@ -43,7 +43,7 @@ int main(void)
 	void *sum;
 	int r, w;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof(path), "%s/fifo", dir);
 	CHECK(mkfifo(path, 0600) == 0);

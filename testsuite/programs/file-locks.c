@@ -46,7 +46,7 @@ int main(void)
 	pthread_t t;
 	int a, b;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof(path), "%s/lock", dir);
 	a = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);

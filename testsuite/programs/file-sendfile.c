@@ -47,7 +47,7 @@ int main(void)
 	long long size;
 	ssize_t n, total;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	CHECK(mkdtemp(dir) != NULL);
 	for (int i = 0; i < SIZE; i++)
 		data[i] = (char)(i % 253);

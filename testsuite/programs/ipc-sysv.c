@@ -133,7 +133,7 @@ static void shared_memory(void)
 
 int main(void)
 {
-	alarm(20);
+	alarm(WATCHDOG_SECONDS);
 	setvbuf(stdout, NULL, _IONBF, 0);
 	messages();
 	semaphores();

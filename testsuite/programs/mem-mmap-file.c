@@ -34,7 +34,7 @@ int main(void)
 	char *sh, *pv, *off;
 	int fd;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof(path), "%s/map", dir);
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);

@@ -57,7 +57,7 @@ int main(void)
 	struct sigaction sa;
 	char *p;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_segv;
 	sa.sa_flags = SA_SIGINFO;

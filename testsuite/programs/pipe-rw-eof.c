@@ -26,7 +26,7 @@ int main(void)
 	ssize_t n;
 	static char chunk[4096];
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	CHECK(pipe(p) == 0);
 	CHECK(fcntl(p[0], F_GETFD) == 0);
 	CHECK(write(p[1], "one ", 4) == 4);

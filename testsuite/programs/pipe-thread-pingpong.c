@@ -56,7 +56,7 @@ int main(void)
 	ssize_t n;
 	void *ret;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	CHECK(pipe(ping) == 0 && pipe(pong) == 0 && pipe(bulk) == 0);
 	CHECK(pthread_create(&t, NULL, echo, NULL) == 0);
 	for (int i = 0; i < ROUNDS; i++) {

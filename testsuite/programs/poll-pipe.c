@@ -51,7 +51,7 @@ int main(void)
 	char c;
 	int r;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	CHECK(pipe(p) == 0);
 	f[0] = (struct pollfd){ .fd = p[0], .events = POLLIN };
 	f[1] = (struct pollfd){ .fd = p[1], .events = POLLOUT };

@@ -176,7 +176,7 @@ static void fourth(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	alarm(20);
+	alarm(WATCHDOG_SECONDS);
 	if (argc >= 2 && !strcmp(argv[1], "alpha"))
 		first(argv);
 	else if (argc >= 2 && !strcmp(argv[1], "second"))

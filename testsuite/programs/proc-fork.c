@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 
 	if (argc >= 2 && !strcmp(argv[1], "spawned"))
 		return spawned(argc, argv);
-	alarm(20);
+	alarm(WATCHDOG_SECONDS);
 	shmid = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
 	CHECK(shmid >= 0);
 	seg = shmat(shmid, NULL, 0);

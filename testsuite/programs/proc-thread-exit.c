@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "check.h"
+
 static void bye(void)
 {
 	printf("atexit handler ran\n");
@@ -25,7 +27,7 @@ int main(void)
 {
 	pthread_t t;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	printf("main waits in pause\n");
 	fflush(stdout);
 	if (atexit(bye) != 0 || pthread_create(&t, NULL, quitter, NULL) != 0) {

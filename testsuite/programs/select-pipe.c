@@ -43,7 +43,7 @@ int main(void)
 	int r, maxfd;
 	char c;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	CHECK(pipe(p) == 0 && pipe(q) == 0);
 	maxfd = p[0];
 	for (int fd = p[1]; fd <= q[1]; fd++)

@@ -39,7 +39,7 @@ int main(void)
 	int p[2];
 	pid_t pid;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	CHECK(pipe(p) == 0);
 
 	pid = short_child();

@@ -21,7 +21,7 @@ int main(void)
 	int p[2];
 	char c;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	sigaction(SIGALRM, &sa, NULL);
 	CHECK(setitimer(ITIMER_REAL, &it, NULL) == 0);
 	while (ticks < 3)

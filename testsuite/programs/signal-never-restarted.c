@@ -57,7 +57,7 @@ int main(void)
 	pthread_t t;
 	int q, sem, ep, p[2];
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	main_thread = pthread_self();
 	CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
 

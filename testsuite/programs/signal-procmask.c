@@ -24,7 +24,7 @@ int main(void)
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
 	siginfo_t si;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = handler;
 	/* Each handler blocks the others, so that they run one after the other. */

@@ -35,7 +35,7 @@ int main(void)
 	char buf[8];
 	pthread_t t;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	main_thread = pthread_self();
 	CHECK(pipe(p) == 0);
 	sigaction(SIGUSR1, &sa, NULL);

@@ -37,7 +37,7 @@ int main(void)
 	char *page;
 	volatile int reached;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_segv;
 	sa.sa_flags = SA_SIGINFO;

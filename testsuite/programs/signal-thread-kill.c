@@ -54,7 +54,7 @@ int main(void)
 	sigset_t set, usr2;
 	void *ret;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	my_index = N;
 	CHECK(sem_init(&ready, 0, 0) == 0 && sem_init(&done, 0, 0) == 0 &&
 	      sem_init(&go, 0, 0) == 0);

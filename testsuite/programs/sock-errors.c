@@ -51,7 +51,7 @@ int main(void)
 	int s, t, l, val, p[2];
 	char c;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	/* A bound but not listening socket owns the port: connecting is refused. */
 	s = socket(AF_INET, SOCK_STREAM, 0);

@@ -25,7 +25,7 @@ int main(void)
 	struct cmsghdr *cm;
 	ssize_t n;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
 
 	/* Four pieces out, three buffers in. */

@@ -112,7 +112,7 @@ int main(void)
 	socklen_t len = sizeof(sa);
 	struct epoll_event evs[8];
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	for (int i = 0; i < TOTAL; i++)
 		out[i] = (char)(i % 199);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

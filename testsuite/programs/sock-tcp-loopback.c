@@ -67,7 +67,7 @@ int main(void)
 	void *sum;
 	char ip[INET_ADDRSTRLEN];
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	CHECK(l >= 0);

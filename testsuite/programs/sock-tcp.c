@@ -35,7 +35,7 @@ int main(void)
 	long got = 0;
 	pthread_t t;
 
-	alarm(20);
+	alarm(WATCHDOG_SECONDS);
 	listener = socket(AF_INET, SOCK_STREAM, 0);
 	CHECK(listener >= 0);
 	CHECK(setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0);

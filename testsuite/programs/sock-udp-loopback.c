@@ -33,7 +33,7 @@ int main(void)
 	ssize_t n;
 	int a, b, type;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	a = bound(&a_addr);
 	b = bound(&b_addr);
 	CHECK(a_addr.sin_port != b_addr.sin_port);

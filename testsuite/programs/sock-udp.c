@@ -17,7 +17,7 @@ int main(void)
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
 	int s1 = socket(AF_INET, SOCK_DGRAM, 0), s2 = socket(AF_INET, SOCK_DGRAM, 0);
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	CHECK(s1 >= 0 && s2 >= 0);
 	CHECK(bind(s1, (struct sockaddr *)&a, sizeof(a)) == 0);
 	CHECK(getsockname(s1, (struct sockaddr *)&a, &len) == 0);

@@ -17,7 +17,7 @@ int main(void)
 	socklen_t len;
 	ssize_t n;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0);
 	len = sizeof(type);
 	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_DGRAM);

@@ -48,7 +48,7 @@ int main(void)
 	char buf[32];
 	int c, s, type;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	CHECK(mkdtemp(dir) != NULL);
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;

@@ -41,7 +41,7 @@ int main(void)
 	pthread_t t[N];
 	long sum = 0;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	for (int i = 0; i < N; i++)
 		cells[i] = i + 1;
 	CHECK(pthread_barrier_init(&bar, NULL, N) == 0);

@@ -66,7 +66,7 @@ int main(void)
 	pthread_t t;
 	void *ret;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	CHECK(pipe(p) == 0);
 	CHECK(sem_init(&started, 0, 0) == 0 && sem_init(&resume, 0, 0) == 0);
 

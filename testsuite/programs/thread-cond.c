@@ -89,7 +89,7 @@ int main(void)
 	struct timespec deadline, now;
 	void *ret;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	for (long i = 0; i < CONSUMERS; i++)
 		CHECK(pthread_create(&c[i], NULL, consume, NULL) == 0);
 	for (long i = 0; i < PRODUCERS; i++)

@@ -62,7 +62,7 @@ int main(void)
 	pthread_t t;
 	void *ret;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	CHECK(sem_init(&done, 0, 0) == 0 && sem_init(&main_gone, 0, 0) == 0);
 	CHECK(pthread_attr_init(&attr) == 0);
 	CHECK(pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0);

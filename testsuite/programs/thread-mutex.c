@@ -46,7 +46,7 @@ int main(void)
 	pthread_mutexattr_t ma;
 	void *ret;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	for (long i = 0; i < N; i++)
 		CHECK(pthread_create(&t[i], NULL, work, (void *)(i + 1)) == 0);
 	for (int i = 0; i < N; i++)

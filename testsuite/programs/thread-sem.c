@@ -81,7 +81,7 @@ int main(void)
 	struct timespec ts;
 	int v;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	CHECK(sem_init(&slots, 0, 2) == 0 && sem_init(&tokens, 0, 0) == 0);
 	for (int i = 0; i < N; i++)
 		CHECK(pthread_create(&t[i], NULL, work, NULL) == 0);

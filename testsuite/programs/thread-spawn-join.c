@@ -45,7 +45,7 @@ int main(void)
 	long total = 0;
 	void *ret;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	for (long i = 0; i < N; i++)
 		CHECK(pthread_create(&t[i], NULL, square, (void *)i) == 0);
 	for (int i = 0; i < N; i++) {

@@ -62,7 +62,7 @@ int main(void)
 	void *ret;
 	long expect_destructed = 0;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	CHECK(pthread_key_create(&key, destroy) == 0);
 	counter = 7;
 	strcpy(name, "main");

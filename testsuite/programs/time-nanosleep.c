@@ -22,7 +22,7 @@ int main(void)
 	struct timespec req, rem;
 	long long t0, dt;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	req = (struct timespec){ 0, 50 * 1000 * 1000 };
 	t0 = now_ns(CLOCK_MONOTONIC);
 	CHECK(nanosleep(&req, &rem) == 0);

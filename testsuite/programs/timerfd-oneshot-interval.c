@@ -29,7 +29,7 @@ int main(void)
 	long long t0;
 	int fd;
 
-	alarm(10);
+	alarm(WATCHDOG_SECONDS);
 	fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	CHECK(fd >= 0);
 	CHECK(timerfd_gettime(fd, &cur) == 0);
