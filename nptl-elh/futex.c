@@ -179,6 +179,20 @@ hidden long futex_wait(struct ult *u, volatile int *addr, int val, const struct 
 	return u->wake_err ? -u->wake_err : 0;
 }
 
+/* The waiters a waker took off their queues (a list through `next`)
+ * leave the timers, and run with 0. */
+static void make_woken_ready(struct carrier *here, struct ult *woken)
+{
+	while (woken) {
+		struct ult *u = woken;
+		woken = u->next;
+		if (u->deadline)
+			timer_del(u);
+		u->wake_err = 0;
+		make_ready(here, u);
+	}
+}
+
 hidden long futex_wake(struct carrier *here, volatile int *addr, int n, unsigned bits)
 {
 	struct bucket *b = bucket_of(addr);
@@ -199,14 +213,7 @@ hidden long futex_wake(struct carrier *here, volatile int *addr, int n, unsigned
 		}
 	}
 	__elh_spin_unlock(&b->lock);
-	while (woken) {
-		u = woken;
-		woken = u->next;
-		if (u->deadline)
-			timer_del(u);
-		u->wake_err = 0;
-		make_ready(here, u);
-	}
+	make_woken_ready(here, woken);
 	return k;
 }
 
@@ -280,14 +287,7 @@ out:
 	if (b1 != b2)
 		__elh_spin_unlock(&b2->lock);
 	__elh_spin_unlock(&b1->lock);
-	while (woken) {
-		u = woken;
-		woken = u->next;
-		if (u->deadline)
-			timer_del(u);
-		u->wake_err = 0;
-		make_ready(here, u);
-	}
+	make_woken_ready(here, woken);
 	return k < 0 ? k : k + m;
 }
 

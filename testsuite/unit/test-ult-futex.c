@@ -11,6 +11,21 @@
 
 #define PRIV(op) ((op) | FUTEX_PRIVATE)
 
+static volatile int word, word2;
+
+static long wake(volatile int *addr, int n)
+{
+	return shim_futex(addr, PRIV(FUTEX_WAKE), n, 0, 0, 0);
+}
+
+/* (CMP_)REQUEUE from word to word2: the count to move goes where the
+ * timeout would. */
+static long requeue(int cmp, int nwake, int nmove, int val)
+{
+	return shim_futex(&word, PRIV(cmp ? FUTEX_CMP_REQUEUE : FUTEX_REQUEUE), nwake,
+			  (const struct timespec *)(uintptr_t)nmove, &word2, val);
+}
+
 /* A ULT that waits on a futex and keeps the result. */
 struct waiter {
 	volatile int *addr;
@@ -32,10 +47,15 @@ static int wait_fn(void *arg)
 	return 0;
 }
 
-static void start_waiter(struct waiter *w, volatile int *addr, int val)
+/* With a timeout of secs seconds, 0 none. */
+static void start_waiter(struct waiter *w, volatile int *addr, int val, int secs)
 {
 	w->addr = addr;
 	w->val = val;
+	if (secs) {
+		w->ts.tv_sec = secs;
+		w->tsp = &w->ts;
+	}
 	if (!w->op)
 		w->op = PRIV(FUTEX_WAIT);
 	w->result = 1;
@@ -55,8 +75,6 @@ static void finish(struct waiter *w)
 	ck_assert_msg(w->done, "the waiter did not run again");
 }
 
-static volatile int word, word2;
-
 START_TEST(wait_on_a_changed_word_fails)
 {
 	shim_start(1);
@@ -75,11 +93,11 @@ START_TEST(wake_counts)
 	shim_start(1);
 	word = 0;
 	for (int i = 0; i < 3; i++)
-		start_waiter(&w[i], &word, 0);
-	ck_assert_int_eq(shim_futex(&word2, PRIV(FUTEX_WAKE), INT_MAX, 0, 0, 0), 0);
-	ck_assert_int_eq(shim_futex(&word, PRIV(FUTEX_WAKE), 1, 0, 0, 0), 1);
-	ck_assert_int_eq(shim_futex(&word, PRIV(FUTEX_WAKE), INT_MAX, 0, 0, 0), 2);
-	ck_assert_int_eq(shim_futex(&word, PRIV(FUTEX_WAKE), INT_MAX, 0, 0, 0), 0);
+		start_waiter(&w[i], &word, 0, 0);
+	ck_assert_int_eq(wake(&word2, INT_MAX), 0);
+	ck_assert_int_eq(wake(&word, 1), 1);
+	ck_assert_int_eq(wake(&word, INT_MAX), 2);
+	ck_assert_int_eq(wake(&word, INT_MAX), 0);
 	for (int i = 0; i < 3; i++) {
 		finish(&w[i]);
 		ck_assert_int_eq(w[i].result, 0);
@@ -95,13 +113,13 @@ START_TEST(wake_one_wakes_exactly_one)
 
 	shim_start(1);
 	word = 0;
-	start_waiter(&w[0], &word, 0);
-	start_waiter(&w[1], &word, 0);
-	ck_assert_int_eq(shim_futex(&word, PRIV(FUTEX_WAKE), 1, 0, 0, 0), 1);
+	start_waiter(&w[0], &word, 0, 0);
+	start_waiter(&w[1], &word, 0, 0);
+	ck_assert_int_eq(wake(&word, 1), 1);
 	for (int i = 0; i < 100; i++)
 		block(self(), A_YIELD);
 	ck_assert_int_eq(w[0].done + w[1].done, 1);
-	ck_assert_int_eq(shim_futex(&word, PRIV(FUTEX_WAKE), 1, 0, 0, 0), 1);
+	ck_assert_int_eq(wake(&word, 1), 1);
 	finish(&w[0]);
 	finish(&w[1]);
 }
@@ -114,15 +132,15 @@ START_TEST(bitset_wakes_the_matching_waiters)
 
 	shim_start(1);
 	word = 0;
-	start_waiter(&a, &word, 0);
-	start_waiter(&b, &word, 0);
+	start_waiter(&a, &word, 0, 0);
+	start_waiter(&b, &word, 0, 0);
 	ck_assert_int_eq(shim_futex(&word, PRIV(FUTEX_WAKE_BITSET), INT_MAX, 0, 0, 0), -EINVAL);
 	ck_assert_int_eq(shim_futex(&word, PRIV(FUTEX_WAIT_BITSET), 0, 0, 0, 0), -EINVAL);
 	ck_assert_int_eq(shim_futex(&word, PRIV(FUTEX_WAKE_BITSET), INT_MAX, 0, 0, 6), 1);
 	finish(&b);
 	ck_assert_int_eq(b.result, 0);
 	ck_assert_int_eq(a.u->state, U_WAIT);
-	ck_assert_int_eq(shim_futex(&word, PRIV(FUTEX_WAKE), INT_MAX, 0, 0, 0), 1);
+	ck_assert_int_eq(wake(&word, INT_MAX), 1);
 	finish(&a);
 }
 END_TEST
@@ -134,17 +152,13 @@ START_TEST(cmp_requeue_wakes_some_and_moves_some)
 	shim_start(1);
 	word = 7;
 	for (int i = 0; i < 4; i++)
-		start_waiter(&w[i], &word, 7);
+		start_waiter(&w[i], &word, 7, 0);
 	/* The word changed: nothing moves. */
-	ck_assert_int_eq(shim_futex(&word, PRIV(FUTEX_CMP_REQUEUE), 1,
-				    (const struct timespec *)(uintptr_t)2, &word2, 8),
-			 -EAGAIN);
+	ck_assert_int_eq(requeue(1, 1, 2, 8), -EAGAIN);
 	/* One woken, two moved to word2, one left on word. */
-	ck_assert_int_eq(shim_futex(&word, PRIV(FUTEX_CMP_REQUEUE), 1,
-				    (const struct timespec *)(uintptr_t)2, &word2, 7),
-			 3);
-	ck_assert_int_eq(shim_futex(&word2, PRIV(FUTEX_WAKE), INT_MAX, 0, 0, 0), 2);
-	ck_assert_int_eq(shim_futex(&word, PRIV(FUTEX_WAKE), INT_MAX, 0, 0, 0), 1);
+	ck_assert_int_eq(requeue(1, 1, 2, 7), 3);
+	ck_assert_int_eq(wake(&word2, INT_MAX), 2);
+	ck_assert_int_eq(wake(&word, INT_MAX), 1);
 	for (int i = 0; i < 4; i++) {
 		finish(&w[i]);
 		ck_assert_int_eq(w[i].result, 0);
@@ -159,14 +173,12 @@ START_TEST(requeue_moves_all_but_the_woken)
 	shim_start(1);
 	word = 0;
 	for (int i = 0; i < 3; i++)
-		start_waiter(&w[i], &word, 0);
-	ck_assert_int_eq(shim_futex(&word, PRIV(FUTEX_REQUEUE), 0,
-				    (const struct timespec *)(uintptr_t)INT_MAX, &word2, 0),
-			 3);
-	ck_assert_int_eq(shim_futex(&word, PRIV(FUTEX_WAKE), INT_MAX, 0, 0, 0), 0);
+		start_waiter(&w[i], &word, 0, 0);
+	ck_assert_int_eq(requeue(0, 0, INT_MAX, 0), 3);
+	ck_assert_int_eq(wake(&word, INT_MAX), 0);
 	/* Moved waiters wait on word2 now, whatever bucket it hashes to. */
 	ck_assert_ptr_eq((void *)w[1].u->faddr, (void *)&word2);
-	ck_assert_int_eq(shim_futex(&word2, PRIV(FUTEX_WAKE), INT_MAX, 0, 0, 0), 3);
+	ck_assert_int_eq(wake(&word2, INT_MAX), 3);
 	for (int i = 0; i < 3; i++)
 		finish(&w[i]);
 }
@@ -178,9 +190,7 @@ START_TEST(timeout_fires_when_the_clock_passes_it)
 
 	shim_start(1);
 	word = 0;
-	w.ts.tv_sec = 10;
-	w.tsp = &w.ts;
-	start_waiter(&w, &word, 0);
+	start_waiter(&w, &word, 0, 10);
 	ck_assert_uint_ne(next_deadline, 0);
 	for (int i = 0; i < 100; i++)
 		block(self(), A_YIELD);
@@ -190,7 +200,7 @@ START_TEST(timeout_fires_when_the_clock_passes_it)
 	ck_assert_int_eq(w.result, -ETIMEDOUT);
 	ck_assert_uint_eq(next_deadline, 0);
 	/* The timed-out waiter is off the wait queue. */
-	ck_assert_int_eq(shim_futex(&word, PRIV(FUTEX_WAKE), INT_MAX, 0, 0, 0), 0);
+	ck_assert_int_eq(wake(&word, INT_MAX), 0);
 }
 END_TEST
 
@@ -200,18 +210,14 @@ START_TEST(timeouts_fire_in_deadline_order)
 
 	shim_start(1);
 	word = 0;
-	late.ts.tv_sec = 20;
-	late.tsp = &late.ts;
-	early.ts.tv_sec = 5;
-	early.tsp = &early.ts;
-	start_waiter(&late, &word, 0);
-	start_waiter(&early, &word, 0);
+	start_waiter(&late, &word, 0, 20);
+	start_waiter(&early, &word, 0, 5);
 	shim_advance(6000000000ull);
 	finish(&early);
 	ck_assert_int_eq(early.result, -ETIMEDOUT);
 	ck_assert_int_eq(late.done, 0);
 	ck_assert_int_eq(late.u->state, U_WAIT);
-	ck_assert_int_eq(shim_futex(&word, PRIV(FUTEX_WAKE), INT_MAX, 0, 0, 0), 1);
+	ck_assert_int_eq(wake(&word, INT_MAX), 1);
 	finish(&late);
 	ck_assert_int_eq(late.result, 0);
 }
@@ -223,10 +229,8 @@ START_TEST(a_woken_waiter_leaves_the_timers)
 
 	shim_start(1);
 	word = 0;
-	w.ts.tv_sec = 10;
-	w.tsp = &w.ts;
-	start_waiter(&w, &word, 0);
-	ck_assert_int_eq(shim_futex(&word, PRIV(FUTEX_WAKE), 1, 0, 0, 0), 1);
+	start_waiter(&w, &word, 0, 10);
+	ck_assert_int_eq(wake(&word, 1), 1);
 	ck_assert_uint_eq(next_deadline, 0);
 	shim_advance(11000000000ull);
 	finish(&w);
@@ -270,11 +274,11 @@ START_TEST(a_signal_ends_a_wait_with_eintr)
 
 	shim_start(1);
 	word = 0;
-	start_waiter(&w, &word, 0);
+	start_waiter(&w, &word, 0, 0);
 	ck_assert_int_eq(ult_kill(w.u->tid, SIGUSR1), 0);
 	finish(&w);
 	ck_assert_int_eq(w.result, -EINTR);
-	ck_assert_int_eq(shim_futex(&word, PRIV(FUTEX_WAKE), INT_MAX, 0, 0, 0), 0);
+	ck_assert_int_eq(wake(&word, INT_MAX), 0);
 	/* Raised on its vCPU when it ran again. */
 	ck_assert_int_ge(shim_counts.tkill, 1);
 }
@@ -286,14 +290,14 @@ START_TEST(a_blocked_signal_leaves_the_wait)
 
 	shim_start(1);
 	word = 0;
-	start_waiter(&w, &word, 0);
+	start_waiter(&w, &word, 0, 0);
 	w.u->mask = SIGBIT(SIGUSR1);
 	ck_assert_int_eq(ult_kill(w.u->tid, SIGUSR1), 0);
 	for (int i = 0; i < 100; i++)
 		block(self(), A_YIELD);
 	ck_assert_int_eq(w.done, 0);
 	ck_assert(w.u->sigpend & SIGBIT(SIGUSR1));
-	ck_assert_int_eq(shim_futex(&word, PRIV(FUTEX_WAKE), INT_MAX, 0, 0, 0), 1);
+	ck_assert_int_eq(wake(&word, INT_MAX), 1);
 	finish(&w);
 	ck_assert_int_eq(w.result, 0);
 }
