@@ -61,15 +61,18 @@
  * kernel thread of the runtime; none is held across a context switch.
  * Where two are held at once, they are taken in this order:
  *
- *   tid_lock                   (ult_kill_from: interrupting a wait)
+ *   tid_lock                   (ult_kill_from: waking a sigwait,
+ *                               interrupting a futex wait)
  *     bucket locks             (two for a requeue: the lower address first)
  *       timer_lock             (park: a wait with a deadline)
  *
  *   orphan_lock, then a run-queue lock (poll_orphans)
  *
- * A run-queue lock (carrier.lock) is innermost: enqueue is called under
- * tid_lock (a signal's wake-up) and under orphan_lock, and takes nothing
- * else; steal holds one at a time.  grow_lock is taken alone.  run_timers
+ * ult_kill_from also takes timer_lock (timer_del) and a run-queue lock
+ * (make_ready) under tid_lock, after it has let go of the bucket's.  A
+ * run-queue lock (carrier.lock) is innermost: enqueue takes nothing else,
+ * and steal holds one at a time.  grow_lock, and the locks of stack.c and
+ * shared.c, are taken alone.  run_timers
  * takes timer_lock, then a bucket's, never both: a ULT it takes off the
  * timers is marked `expiring` until it has looked at the bucket, and a
  * waker that took the ULT off its wait queue meanwhile waits for that
@@ -148,8 +151,9 @@
 
 /* A ULT's state: running, in a run queue, in a futex wait queue, with its
  * call in flight, ended.  Written by the ULT's carrier (the scheduler, or
- * the ULT itself); read without a lock by senders of signals, which take
- * the lock of what the state names before they act on it. */
+ * the ULT itself); read without a lock by senders of signals, under
+ * tid_lock (the ULT cannot end meanwhile), which take the bucket's lock
+ * before they end a wait it names. */
 enum { U_RUN, U_READY, U_WAIT, U_CALL, U_DEAD };
 
 /* What a ULT asks of its scheduler when it gives the carrier back
