@@ -168,7 +168,7 @@ if command -v timeout >/dev/null 2>&1; then
 	timeout_cmd=timeout
 fi
 
-# The binaries a mode runs: the three elh modes share one elh-musl build.
+# The binaries a mode runs: every elh-musl mode shares one elh-musl build.
 toolchain() {
 	case $1 in
 	glibc | musl) echo "$1" ;;

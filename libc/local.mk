@@ -32,7 +32,8 @@ EXTRA_DIST += libc/elh/README.md $(ELH_CLIENT_FILES)
 # nptl-elh, the project's thread library, is built as part of musl: its
 # sources are copied into src/nptl-elh/ of the prepared tree, with the
 # context switch (musl's build takes src/*/x86_64/*.s).
-NPTL_ELH_FILES = nptl-elh/ult.c nptl-elh/ult.h nptl-elh/pool.c nptl-elh/stack.c nptl-elh/shared.c nptl-elh/clone.c nptl-elh/unmapself.c
+NPTL_ELH_FILES = nptl-elh/ult.c nptl-elh/ult.h nptl-elh/ult-internal.h nptl-elh/sched.c \
+	nptl-elh/futex.c nptl-elh/signals.c nptl-elh/pool.c nptl-elh/stack.c nptl-elh/shared.c nptl-elh/clone.c nptl-elh/unmapself.c
 NPTL_ELH_ASM = arch/x86_64/ult_switch.s arch/x86_64/icall.S
 # The interruptible call is the monitor's own (one file for both sides).
 nptl_elh_arch_headers = arch/x86_64/icall.h

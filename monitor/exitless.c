@@ -323,7 +323,6 @@ static int start_worker(int extra)
 	memset(proxy, 0, sizeof(struct elh_vcpu));
 	w->proxy = proxy;
 	w->proxy->vm = pool.vm;
-	w->proxy->fd = -1;
 	w->proxy->restart_nr = -1;
 	w->extra = extra;
 	w->spin_ns = extra ? WORKER_SPIN_MIN_NS : WORKER_SPIN_START_NS;

@@ -49,7 +49,7 @@
 #include "kvmguest.h"
 #include "pagetable.h"
 #include "platform.h"
-#include "run.h"
+#include "process.h"
 #include "signal.h"
 #include "vm.h"
 
@@ -1046,7 +1046,6 @@ static int kvm_vcpu_init(struct elh_vcpu *cpu, char *err, size_t errlen)
 	if (!v)
 		return -1;
 	v->next_free = NULL;
-	cpu->fd = v->fd;
 	cpu->plat = v;
 	this_vcpu = v;
 	this_cpu = cpu;

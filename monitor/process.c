@@ -1,5 +1,6 @@
 /*
- * Child processes: fork, vfork, and clone without CLONE_THREAD.
+ * The guest process: its child processes (fork, vfork, and clone without
+ * CLONE_THREAD), and its end.
  *
  * The monitor forks itself on the vCPU thread that made the call, as the
  * kernel forks a process: the child has a copy of the arena (the guest's
@@ -40,7 +41,6 @@
 #include "signal.h"
 #include "special.h"
 #include "syscall.h"
-#include "thread.h"
 #include "vm.h"
 
 #define PROCESS_FLAGS                                                                              \
@@ -62,6 +62,49 @@ static int monitor_fd(struct elh_vm *vm, int fd)
 
 	close(fd);
 	return high;
+}
+
+long elh_clone_check(struct elh_vm *vm, uint64_t flags, uint64_t ptid, uint64_t ctid, uint64_t tls)
+{
+	if (((flags & CLONE_PARENT_SETTID) && elh_guest_range(&vm->arena, ptid, 4)) ||
+	    ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) &&
+	     elh_guest_range(&vm->arena, ctid, 4)))
+		return -EFAULT;
+	if ((flags & CLONE_SETTLS) && tls >= (1ull << 47))
+		return -EPERM;
+	return 0;
+}
+
+void elh_process_ending(struct elh_vm *vm)
+{
+	static int done;
+
+	if (__atomic_exchange_n(&done, 1, __ATOMIC_ACQ_REL))
+		return;
+	if (vm->stats && vm->sys) {
+		elh_sys_stats_print(vm, vm->trace_out);
+		FILE *out = vm->trace_out ? vm->trace_out : stderr;
+
+		elh_exitless_stats_print(out);
+		if (vm->platform->stats_print)
+			vm->platform->stats_print(out);
+		if (vm->mn)
+			fprintf(out,
+				"vcpus: %d at most at once; threads of elh-musl programs are "
+				"user-level threads over %d\n",
+				vm->peak_threads, vm->mn);
+		else
+			fprintf(out, "vcpus: %d at most at once; one per thread\n",
+				vm->peak_threads);
+	}
+	if (vm->trace_out)
+		fflush(vm->trace_out);
+}
+
+void elh_exit_process(struct elh_vm *vm, int status)
+{
+	elh_process_ending(vm);
+	_exit(status & 0xff);
 }
 
 /* The child, on its only thread: what the parent's other threads were

@@ -28,38 +28,6 @@ extern char **environ;
 
 static struct elh_vm the_vm;
 
-void elh_process_ending(struct elh_vm *vm)
-{
-	static int done;
-
-	if (__atomic_exchange_n(&done, 1, __ATOMIC_ACQ_REL))
-		return;
-	if (vm->stats && vm->sys) {
-		elh_sys_stats_print(vm, vm->trace_out);
-		FILE *out = vm->trace_out ? vm->trace_out : stderr;
-
-		elh_exitless_stats_print(out);
-		if (vm->platform->stats_print)
-			vm->platform->stats_print(out);
-		if (vm->mn)
-			fprintf(out,
-				"vcpus: %d at most at once; threads of elh-musl programs are "
-				"user-level threads over %d\n",
-				vm->peak_threads, vm->mn);
-		else
-			fprintf(out, "vcpus: %d at most at once; one per thread\n",
-				vm->peak_threads);
-	}
-	if (vm->trace_out)
-		fflush(vm->trace_out);
-}
-
-void elh_exit_process(struct elh_vm *vm, int status)
-{
-	elh_process_ending(vm);
-	_exit(status & 0xff);
-}
-
 /*
  * The guest's fds are [0, limit), the monitor's own at limit and above.
  * The host soft limit is raised so the monitor can place its fds there;

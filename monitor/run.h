@@ -31,13 +31,4 @@ struct elh_run_options {
  * with the guest's status or signal. */
 int elh_run(const struct elh_run_options *opt);
 
-/* The vCPU loop of one guest thread; never returns. */
-void elh_vcpu_loop(struct elh_vcpu *cpu) __attribute__((noreturn));
-
-/* Last words before the process ends: --stats, trace flush. */
-void elh_process_ending(struct elh_vm *vm);
-
-/* Whole-process exit with a status (exit_group, or the last thread). */
-void elh_exit_process(struct elh_vm *vm, int status) __attribute__((noreturn));
-
 #endif

@@ -14,7 +14,7 @@
 #include "errors.h"
 #include "exitless.h"
 #include "guestmem.h"
-#include "run.h"
+#include "process.h"
 #include "sigframe.h"
 #include "platform.h"
 #include "signal.h"

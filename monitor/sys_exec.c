@@ -30,6 +30,7 @@
 
 #include "guestmem.h"
 #include "loader.h"
+#include "process.h"
 #include "run.h"
 #include "signal.h"
 #include "special.h"

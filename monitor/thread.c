@@ -26,7 +26,6 @@
 #include "memory.h"
 #include "platform.h"
 #include "process.h"
-#include "run.h"
 #include "signal.h"
 #include "special.h"
 #include "syscall.h"
@@ -46,7 +45,6 @@ struct elh_vcpu *elh_vcpu_new(struct elh_vm *vm)
 		return NULL;
 	memset(cpu, 0, sizeof(*cpu));
 	cpu->vm = vm;
-	cpu->fd = -1;
 	cpu->restart_nr = -1;
 	elh_fpu_init(&cpu->fpu);
 	cpu->fpu_dirty = 1;
@@ -146,17 +144,6 @@ static void *thread_main(void *arg)
 	free(st);
 	unblock_host_signals();
 	elh_vcpu_loop(cpu);
-}
-
-long elh_clone_check(struct elh_vm *vm, uint64_t flags, uint64_t ptid, uint64_t ctid, uint64_t tls)
-{
-	if (((flags & CLONE_PARENT_SETTID) && elh_guest_range(&vm->arena, ptid, 4)) ||
-	    ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) &&
-	     elh_guest_range(&vm->arena, ctid, 4)))
-		return -EFAULT;
-	if ((flags & CLONE_SETTLS) && tls >= (1ull << 47))
-		return -EPERM;
-	return 0;
 }
 
 long elh_sys_clone(struct elh_vcpu *cpu, const uint64_t a[6])

@@ -18,10 +18,8 @@ int elh_vcpu_start(struct elh_vcpu *cpu, char *err, size_t errlen);
 
 void elh_thread_register(struct elh_vcpu *cpu);
 
-/* clone's pointers and TLS, for a thread or a process: -EFAULT for a tid
- * pointer that its flags use outside the arena, -EPERM for a TLS base
- * beyond user space, else 0. */
-long elh_clone_check(struct elh_vm *vm, uint64_t flags, uint64_t ptid, uint64_t ctid, uint64_t tls);
+/* The vCPU loop of one guest thread; never returns. */
+void elh_vcpu_loop(struct elh_vcpu *cpu) __attribute__((noreturn));
 
 /* The live guest thread with this tid, or NULL.  The caller must know that
  * it cannot exit meanwhile (an exit-less worker serving its pending call). */

@@ -71,7 +71,6 @@ struct elh_vcpu {
 	int fpu_stale;		  /* the vCPU holds a newer state than fpu (elh_vcpu_fpu_sync) */
 	int fpu_dirty;		  /* fpu is newer than the vCPU's: loaded before it runs */
 	void *plat;		  /* the platform's per-vCPU state */
-	int fd;			  /* KVM vCPU fd, -1 elsewhere */
 	pid_t tid;		  /* host thread id, the guest's tid */
 	uint64_t clear_child_tid; /* set_tid_address / CLONE_CHILD_CLEARTID */
 	uint64_t robust_list;	  /* set_robust_list: remembered for get_robust_list */

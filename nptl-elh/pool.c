@@ -37,9 +37,13 @@
  * every other signal.  The call is made by elh_icall (arch/x86_64/icall.S,
  * the monitor's own), which tests the word first; the worker's handler
  * sends a worker caught between the test and the `syscall` instruction to
- * a `return -EINTR` when the word is set, so a request is never lost, and
- * a call the request found running ends with EINTR (POOL_SIG's
- * disposition never has SA_RESTART, ult.c). */
+ * a `return -EINTR` when the word is set, so a request is never lost.
+ * POOL_SIG's disposition has SA_RESTART (signals.c: install), so that a
+ * preemption request does not interrupt a call a vCPU makes; a call the
+ * request found running in a worker ends with EINTR all the same, as
+ * the handler sends a call the kernel is about to restart (its rip back
+ * on the `syscall` instruction) to the `return -EINTR` when the word is
+ * set (elh_icall_fixup). */
 
 #define POOL_MAX      128
 #define POOL_STACK    (64 * 1024)

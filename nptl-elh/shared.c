@@ -16,7 +16,7 @@
  * processes.  musl waits without the flag on memory of the first kind all
  * the time (its thread list lock), and nptl-elh makes a shared futex wait
  * in the kernel, holding a vCPU: so the runtime keeps the ranges of the
- * second kind, and ult.c serves a futex outside them inside the guest.
+ * second kind, and futex.c serves a futex outside them inside the guest.
  *
  * The ranges are noted after each mmap, mremap, munmap, shmat and shmdt
  * the program makes (__elh_shared_note, from the client).  An error can

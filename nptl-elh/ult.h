@@ -55,7 +55,7 @@ hidden long __elh_ult_await(struct elh_sqe *q);
 
 /* Around a call a thread makes on its vCPU that may block there: the
  * vCPU's other work goes to other vCPUs meanwhile, a spare one started if
- * need be (the hand-off, ult.c). */
+ * need be (the hand-off, sched.c). */
 hidden void __elh_ult_hold(void);
 hidden void __elh_ult_unhold(void);
 

@@ -103,6 +103,30 @@ testsuite_unit_test_icall_CFLAGS = $(unit_cflags)
 testsuite_unit_test_icall_LDADD = $(unit_ldadd) -lpthread
 TESTS += testsuite/unit/test-icall
 
+# nptl-elh's schedulers and futexes, run natively: its sources as they are,
+# with the host's C library and a stand-in for the guest
+# (testsuite/unit/ult-shim/README.md).
+ult_unit_sources = testsuite/unit/ult-shim/shim.c testsuite/unit/ult-shim/ult-shim.h \
+	testsuite/unit/ult-shim/musl/pthread_impl.h testsuite/unit/ult-shim/musl/syscall.h \
+	testsuite/unit/ult-shim/musl/futex.h testsuite/unit/ult-shim/musl/ksigaction.h \
+	testsuite/unit/ult-shim/elh/elh.h testsuite/unit/ult-shim/elh/elh-abi.h \
+	testsuite/unit/ult-shim/elh/elh-calls.h \
+	nptl-elh/ult-internal.h nptl-elh/ult.h nptl-elh/sched.c nptl-elh/futex.c nptl-elh/signals.c \
+	arch/x86_64/ult_switch.s
+# nptl-elh defines _GNU_SOURCE itself, and casts its signal handlers as
+# musl's own code does.
+ult_unit_cflags = $(filter-out -D_GNU_SOURCE,$(ELH_CFLAGS)) -Wno-cast-function-type $(CHECK_CFLAGS) \
+	-iquote $(srcdir)/testsuite/unit/ult-shim/musl -I$(srcdir)/arch/x86_64
+check_PROGRAMS += testsuite/unit/test-ult-sched testsuite/unit/test-ult-futex
+testsuite_unit_test_ult_sched_SOURCES = testsuite/unit/test-ult-sched.c $(ult_unit_sources)
+testsuite_unit_test_ult_sched_CFLAGS = $(ult_unit_cflags)
+testsuite_unit_test_ult_sched_LDADD = $(unit_ldadd) -lpthread
+testsuite_unit_test_ult_futex_SOURCES = testsuite/unit/test-ult-futex.c $(ult_unit_sources)
+testsuite_unit_test_ult_futex_CFLAGS = $(ult_unit_cflags)
+testsuite_unit_test_ult_futex_LDADD = $(unit_ldadd) -lpthread
+EXTRA_DIST += testsuite/unit/ult-shim/README.md
+TESTS += testsuite/unit/test-ult-sched testsuite/unit/test-ult-futex
+
 # The system-call executor, run against the host kernel in the test process;
 # special-fakes.c stands in for the special handlers (memory, threads, signals).
 check_PROGRAMS += testsuite/unit/test-syscall

@@ -1,4 +1,4 @@
-# Context switch between user-level threads (nptl-elh/ult.c).
+# Context switch between user-level threads (nptl-elh/sched.c).
 #
 #	void __elh_ult_switch(uint64_t *save, uint64_t to)
 #
@@ -45,3 +45,5 @@ __elh_ult_trampoline:
 	call *%r12
 	hlt
 .size __elh_ult_trampoline,.-__elh_ult_trampoline
+
+	.section .note.GNU-stack, "", @progbits

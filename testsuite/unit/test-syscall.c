@@ -102,7 +102,6 @@ void fixture_setup(void)
 	ck_assert_int_eq(elh_sys_stats_init(&vm), 0);
 	memset(&cpu, 0, sizeof(cpu));
 	cpu.vm = &vm;
-	cpu.fd = -1;
 	cpu.tid = gettid();
 	snprintf(tmpdir, sizeof(tmpdir), "%s/elh-sys-XXXXXX",
 		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");

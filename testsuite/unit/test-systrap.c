@@ -16,7 +16,7 @@
 
 #include "unit.h"
 #include "platform.h"
-#include "run.h"
+#include "process.h"
 #include "exitless.h"
 #include "signal.h"
 #include "vm.h"
