@@ -517,6 +517,22 @@ int elh_mm_lookup(struct elh_vm *vm, uint64_t addr, struct elh_vma *out)
 	return r;
 }
 
+int elh_mm_snapshot(struct elh_vm *vm, struct elh_vma **out, size_t *n)
+{
+	struct elh_mm *mm = vm->mm;
+	int r = 0;
+
+	pthread_rwlock_rdlock(&mm->lock);
+	*n = mm->nvmas;
+	*out = malloc((mm->nvmas ? mm->nvmas : 1) * sizeof(**out));
+	if (*out)
+		memcpy(*out, mm->vmas, mm->nvmas * sizeof(**out));
+	else
+		r = -ENOMEM;
+	pthread_rwlock_unlock(&mm->lock);
+	return r;
+}
+
 int elh_mm_mapped(struct elh_vm *vm, uint64_t addr)
 {
 	struct elh_vma v;

@@ -126,6 +126,9 @@ long elh_mm_map_stack(struct elh_vm *vm, uint64_t size, int prot);
 /* Copy the mapping that contains addr into *out: 0, or -ENOENT if none. */
 int elh_mm_lookup(struct elh_vm *vm, uint64_t addr, struct elh_vma *out);
 
+/* A copy of the guest's mappings, sorted (free *out): 0 or -ENOMEM. */
+int elh_mm_snapshot(struct elh_vm *vm, struct elh_vma **out, size_t *n);
+
 /* The guest's mmap family and brk, with Linux semantics inside the arena,
  * are declared in special.h (elh_sys_mmap and the rest). */
 
