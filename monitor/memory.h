@@ -37,6 +37,9 @@ struct elh_vm;
 #define ELH_PAGE_SIZE	       4096ull
 #define ELH_ARENA_BASE	       0x10000ull
 #define ELH_ARENA_DEFAULT_SIZE (4ull << 30)
+/* The top of a process's address space on x86-64 with 4-level paging
+ * (Linux's TASK_SIZE_MAX): the bound of its memory calls' ranges. */
+#define ELH_TASK_SIZE ((1ull << 47) - ELH_PAGE_SIZE)
 /* Kept free below the main stack, like Linux's stack_guard_gap. */
 #define ELH_STACK_GUARD (1ull << 20)
 
