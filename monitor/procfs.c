@@ -34,6 +34,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "guestmem.h"
 #include "memory.h"
 #include "procfs.h"
 #include "syscall.h"
@@ -403,4 +404,77 @@ long elh_proc_opened(struct elh_vm *vm, long fd, int flags)
 	}
 	close((int)fd);
 	return ret;
+}
+
+/* Is path /proc/<pid>/fd or fdinfo (or task/<tid>/fd...) of this process? */
+static bool own_fd_dir(const char *path)
+{
+	const char *c;
+	size_t len;
+
+	if (strncmp(path, "/proc/", 6))
+		return false;
+	c = component(path + 6, &len);
+	if (proc_number(c, len) < 0 || !own_pid(proc_number(c, len)))
+		return false;
+	c = component(c + len, &len);
+	if (name_is(c, len, "task")) {
+		c = component(c + len, &len);
+		if (proc_number(c, len) < 0)
+			return false;
+		c = component(c + len, &len);
+	}
+	if (!name_is(c, len, "fd") && !name_is(c, len, "fdinfo"))
+		return false;
+	return component(c + len, &len)[0] == 0;
+}
+
+long elh_proc_getdents(struct elh_vm *vm, long nr, int fd, uint64_t buf, unsigned len,
+		       size_t name_off)
+{
+	char link[64], name[PATH_MAX];
+	unsigned char *copy;
+	long n, kept;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = elh_host4(SYS_readlinkat, AT_FDCWD, link, name, sizeof(name) - 1);
+	if (n <= 0)
+		return elh_host3(nr, fd, buf, len);
+	name[n] = 0;
+	if (!own_fd_dir(name))
+		return elh_host3(nr, fd, buf, len);
+	copy = malloc(len ? len : 1);
+	if (!copy)
+		return -ENOMEM;
+	do {
+		n = elh_host3(nr, fd, buf, len);
+		if (n <= 0)
+			break;
+		if (elh_guest_read(&vm->arena, copy, buf, (size_t)n)) {
+			n = -EFAULT;
+			break;
+		}
+		kept = 0;
+		for (long at = 0; at < n;) {
+			uint16_t reclen;
+			long num;
+
+			memcpy(&reclen, copy + at + 16, sizeof(reclen));
+			if (reclen <= name_off || reclen > n - at)
+				break; /* not the kernel's: keep nothing after it */
+			num = proc_number((char *)copy + at + name_off,
+					  strnlen((char *)copy + at + name_off, reclen - name_off));
+			if (num < 0 || num < vm->guest_fd_limit) {
+				memmove(copy + kept, copy + at, reclen);
+				kept += reclen;
+			}
+			at += reclen;
+		}
+		/* A batch of the monitor's fds only: read on, 0 is the end. */
+		if (kept && elh_guest_write(&vm->arena, buf, copy, (size_t)kept))
+			kept = -EFAULT;
+		n = kept;
+	} while (n == 0);
+	free(copy);
+	return n;
 }

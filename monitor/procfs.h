@@ -35,4 +35,12 @@ long elh_proc_walk(const struct elh_vm *vm, int dirfd, const char *path, bool fo
  */
 long elh_proc_opened(struct elh_vm *vm, long fd, int flags);
 
+/*
+ * getdents (nr: SYS_getdents or SYS_getdents64, whose names start at
+ * name_off in each record) of guest fd into the guest's buf: a listing of
+ * this process's fd/ or fdinfo/ leaves out the monitor's fds.
+ */
+long elh_proc_getdents(struct elh_vm *vm, long nr, int fd, uint64_t buf, unsigned len,
+		       size_t name_off);
+
 #endif

@@ -89,6 +89,17 @@ static long do_readlink(struct elh_vm *vm, int dirfd, uint64_t gpath, uint64_t b
 	return elh_guest_write(&vm->arena, buf, vm->exe_path, (size_t)len) ? -EFAULT : len;
 }
 
+/* Names start after d_ino, d_off, d_reclen (and d_type, in getdents64). */
+ELH_HANDLER(getdents)
+{
+	return elh_proc_getdents(cpu->vm, SYS_getdents, (int)a[0], a[1], (unsigned)a[2], 18);
+}
+
+ELH_HANDLER(getdents64)
+{
+	return elh_proc_getdents(cpu->vm, SYS_getdents64, (int)a[0], a[1], (unsigned)a[2], 19);
+}
+
 ELH_HANDLER(readlink)
 {
 	return do_readlink(cpu->vm, AT_FDCWD, a[0], a[1], a[2]);

@@ -278,6 +278,8 @@ ELH_HANDLER(pwritev);
 ELH_HANDLER(preadv2);
 ELH_HANDLER(pwritev2);
 ELH_HANDLER(readlink);
+ELH_HANDLER(getdents);
+ELH_HANDLER(getdents64);
 ELH_HANDLER(readlinkat);
 ELH_HANDLER(dup2);
 ELH_HANDLER(dup3);

@@ -198,6 +198,27 @@ static void fds(void)
 		snprintf(p, sizeof(p), "/dev/fd/%lu", n);
 		CHECK(open(p, O_RDONLY) < 0 && errno == ENOENT);
 	}
+	/* Listings show no fd above the limit either. */
+	{
+		static const char *const dirs[] = { "/proc/self/fd", "/proc/self/fdinfo",
+						    "/proc/thread-self/fd", "/dev/fd" };
+
+		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+			DIR *d = opendir(dirs[i]);
+			struct dirent *e;
+			int seen = 0;
+
+			CHECK(d != NULL);
+			while ((e = readdir(d))) {
+				if (e->d_name[0] == '.')
+					continue;
+				CHECK(strtoul(e->d_name, NULL, 10) < rl.rlim_max);
+				seen++;
+			}
+			closedir(d);
+			CHECK(seen >= 3);
+		}
+	}
 	/* The guest's own: reopened and named as natively. */
 	fd = open("/dev/null", O_RDONLY);
 	CHECK(fd >= 0);
