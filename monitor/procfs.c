@@ -43,6 +43,15 @@
 /* Symlinks followed in one walk before ELOOP, as Linux's MAXSYMLINKS. */
 #define MAX_LINKS 40
 
+/* The walk's own host calls are the monitor's, made straight (not through
+ * elh_host): a worker's stop request must not cut a check short. */
+static long link_of(const char *path, char *buf, size_t size)
+{
+	ssize_t n = readlinkat(AT_FDCWD, path, buf, size);
+
+	return n < 0 ? -errno : n;
+}
+
 /* What a name under /proc is to the guest. */
 enum kind {
 	K_PLAIN,  /* nothing of the monitor's: as the host has it */
@@ -97,7 +106,7 @@ static bool own_pid(long pid)
 	if (pid == getpid())
 		return true;
 	snprintf(p, sizeof(p), "/proc/self/task/%ld", pid);
-	return elh_host4(SYS_faccessat, AT_FDCWD, p, F_OK, 0) == 0;
+	return faccessat(AT_FDCWD, p, F_OK, 0) == 0;
 }
 
 /* The next component of s (after any slashes): its start and length. */
@@ -173,13 +182,12 @@ static bool start_dir(const struct elh_vm *vm, int dirfd, char *out)
 	long n;
 
 	if (dirfd == AT_FDCWD) {
-		n = elh_host2(SYS_getcwd, out, PATH_MAX);
-		return n > 0 && out[0] == '/';
+		return getcwd(out, PATH_MAX) && out[0] == '/';
 	}
 	if (!elh_fd_ok(vm, dirfd))
 		return false;
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
-	n = elh_host4(SYS_readlinkat, AT_FDCWD, link, out, PATH_MAX - 1);
+	n = link_of(link, out, PATH_MAX - 1);
 	if (n <= 0 || out[0] != '/')
 		return false;
 	out[n] = 0;
@@ -278,7 +286,7 @@ long elh_proc_walk(const struct elh_vm *vm, int dirfd, const char *path, bool fo
 		}
 		if (last && !follow_last)
 			break;
-		r = elh_host4(SYS_readlinkat, AT_FDCWD, cand, target, sizeof(target) - 1);
+		r = link_of(cand, target, sizeof(target) - 1);
 		if (r == -EINVAL) { /* not a symlink */
 			snprintf(w.cur, sizeof(w.cur), "%s", cand);
 			w.len = strlen(w.cur);
@@ -326,7 +334,9 @@ static long maps_fd(struct elh_vm *vm, int flags)
 
 	if (elh_mm_snapshot(vm, &vmas, &nvmas) < 0)
 		return -ENOENT;
-	fd = elh_host2(SYS_memfd_create, "maps", (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
+	fd = memfd_create("maps", (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
+	if (fd < 0)
+		fd = -errno;
 	in = fopen("/proc/self/maps", "re");
 	if (fd < 0 || !in) {
 		free(vmas);
@@ -382,7 +392,7 @@ long elh_proc_opened(struct elh_vm *vm, long fd, int flags)
 	if (fd < 0)
 		return fd;
 	snprintf(link, sizeof(link), "/proc/self/fd/%ld", fd);
-	n = elh_host4(SYS_readlinkat, AT_FDCWD, link, name, sizeof(name) - 1);
+	n = link_of(link, name, sizeof(name) - 1);
 	if (n <= 0 || strncmp(name, "/proc/", 6))
 		return fd;
 	name[n] = 0;
@@ -437,7 +447,7 @@ long elh_proc_getdents(struct elh_vm *vm, long nr, int fd, uint64_t buf, unsigne
 	long n, kept;
 
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = elh_host4(SYS_readlinkat, AT_FDCWD, link, name, sizeof(name) - 1);
+	n = link_of(link, name, sizeof(name) - 1);
 	if (n <= 0)
 		return elh_host3(nr, fd, buf, len);
 	name[n] = 0;
