@@ -11,7 +11,7 @@ elh_core_sources = \
 	monitor/guestmem.c monitor/guestmem.h \
 	monitor/memory.c monitor/memory.h \
 	monitor/syscall.c monitor/syscall.h monitor/executor.h monitor/trace.c monitor/stats.c \
-	monitor/sys_file.c monitor/sys_ioctl.c monitor/sys_net.c \
+	monitor/sys_file.c monitor/sys_ioctl.c monitor/sys_net.c monitor/procfs.c monitor/procfs.h \
 	monitor/sys_poll.c monitor/sys_proc.c monitor/sys_exec.c monitor/process.c monitor/process.h monitor/sys_ipc.c \
 	monitor/kvm.c monitor/kvm.h \
 	monitor/errors.c monitor/errors.h \

@@ -517,6 +517,22 @@ int elh_mm_lookup(struct elh_vm *vm, uint64_t addr, struct elh_vma *out)
 	return r;
 }
 
+int elh_mm_snapshot(struct elh_vm *vm, struct elh_vma **out, size_t *n)
+{
+	struct elh_mm *mm = vm->mm;
+	int r = 0;
+
+	pthread_rwlock_rdlock(&mm->lock);
+	*n = mm->nvmas;
+	*out = malloc((mm->nvmas ? mm->nvmas : 1) * sizeof(**out));
+	if (*out)
+		memcpy(*out, mm->vmas, mm->nvmas * sizeof(**out));
+	else
+		r = -ENOMEM;
+	pthread_rwlock_unlock(&mm->lock);
+	return r;
+}
+
 int elh_mm_mapped(struct elh_vm *vm, uint64_t addr)
 {
 	struct elh_vma v;
@@ -626,7 +642,10 @@ long elh_mm_munmap(struct elh_vm *vm, uint64_t s, uint64_t len)
 	uint64_t e;
 	long r = 0;
 
-	if (s % PAGE || !len || page_up(len, &len) || s > (1ull << 47) || len > (1ull << 47) - s)
+	/* Linux's checks, in its order: the length as given, then rounded. */
+	if (s % PAGE || s > ELH_TASK_SIZE || len > ELH_TASK_SIZE - s)
+		return -EINVAL;
+	if (!len || page_up(len, &len))
 		return -EINVAL;
 	/* Nothing of the guest's lies outside the arena: unmapping there is
 	 * a no-op, as Linux's munmap of an unmapped range. */
@@ -838,6 +857,8 @@ long elh_sys_mremap(struct elh_vcpu *cpu, const uint64_t a[6])
 		return -EINVAL;
 	if (old % PAGE || page_up(olen, &olen) || page_up(nlen, &nlen) || !nlen)
 		return -EINVAL;
+	if (olen > ELH_TASK_SIZE || nlen > ELH_TASK_SIZE)
+		return -EINVAL; /* Linux: a silly length */
 	if (!olen && !(flags & MREMAP_MAYMOVE))
 		return -EINVAL;
 

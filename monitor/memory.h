@@ -37,6 +37,9 @@ struct elh_vm;
 #define ELH_PAGE_SIZE	       4096ull
 #define ELH_ARENA_BASE	       0x10000ull
 #define ELH_ARENA_DEFAULT_SIZE (4ull << 30)
+/* The top of a process's address space on x86-64 with 4-level paging
+ * (Linux's TASK_SIZE_MAX): the bound of its memory calls' ranges. */
+#define ELH_TASK_SIZE ((1ull << 47) - ELH_PAGE_SIZE)
 /* Kept free below the main stack, like Linux's stack_guard_gap. */
 #define ELH_STACK_GUARD (1ull << 20)
 
@@ -125,6 +128,9 @@ long elh_mm_map_stack(struct elh_vm *vm, uint64_t size, int prot);
 
 /* Copy the mapping that contains addr into *out: 0, or -ENOENT if none. */
 int elh_mm_lookup(struct elh_vm *vm, uint64_t addr, struct elh_vma *out);
+
+/* A copy of the guest's mappings, sorted (free *out): 0 or -ENOMEM. */
+int elh_mm_snapshot(struct elh_vm *vm, struct elh_vma **out, size_t *n);
 
 /* The guest's mmap family and brk, with Linux semantics inside the arena,
  * are declared in special.h (elh_sys_mmap and the rest). */

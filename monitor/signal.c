@@ -614,16 +614,16 @@ long elh_sys_rt_sigreturn(struct elh_vcpu *cpu, const uint64_t a[6])
 		uint32_t mxcsr;
 
 		if (elh_guest_read(&vm->arena, sw, m->fpstate + 464, sizeof(sw)))
-			goto bad;
+			goto bad_fp;
 		if (sw[0] == ELH_FP_XSTATE_MAGIC1 && sw[4] >= 576 && sw[4] <= signals.xsave_size &&
 		    !elh_guest_read(&vm->arena, &magic2, m->fpstate + sw[4], 4) &&
 		    magic2 == ELH_FP_XSTATE_MAGIC2)
 			size = sw[4];
 		if (elh_guest_read(&vm->arena, cpu->fpu.area, m->fpstate, size))
-			goto bad;
+			goto bad_fp;
 		memcpy(&mxcsr, cpu->fpu.area + 24, 4);
 		if (mxcsr & 0xffff0000u) /* reserved bits would make xrstor fault */
-			goto bad;
+			goto bad_fp;
 		if (size == 512) {
 			memset(cpu->fpu.area + 512, 0, 64);
 			cpu->fpu.area[512] = 3;
@@ -646,8 +646,22 @@ long elh_sys_rt_sigreturn(struct elh_vcpu *cpu, const uint64_t a[6])
 	}
 	cpu->restart_nr = -1;
 	return (long)r->rax;
+bad_fp:
+	/* As Linux: the registers and mask stay restored, the FPU state
+	 * starts afresh, and a SIGSEGV is forced. */
+	elh_fpu_init(&cpu->fpu);
+	elh_vcpu_fpu_written(cpu);
 bad:
-	elh_die_by_signal(vm, SIGSEGV);
+	cpu->restart_nr = -1;
+	{
+		siginfo_t info;
+
+		memset(&info, 0, sizeof(info));
+		info.si_signo = SIGSEGV;
+		info.si_code = SI_KERNEL;
+		elh_signal_fault(cpu, &info);
+	}
+	return (long)r->rax;
 }
 
 long elh_sys_kill(struct elh_vcpu *cpu, const uint64_t a[6])

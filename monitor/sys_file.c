@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "guestmem.h"
+#include "procfs.h"
 #include "syscall.h"
 #include "vm.h"
 
@@ -59,12 +60,12 @@ ELH_HANDLER(pwritev2)
 }
 
 /* bufsiz is an int: Linux refuses a non-positive one before anything else.
- * The raw arguments (validate has checked them): the link to the program
- * (elh_exe_link) reads as the program's path, not as elh's. */
+ * The raw arguments (validate has checked them): the path is walked again
+ * on this copy (procfs.c), and the link to the program reads as the
+ * program's path, not as elh's. */
 static long do_readlink(struct elh_vm *vm, int dirfd, uint64_t gpath, uint64_t buf, uint64_t size)
 {
-	char path[PATH_MAX];
-	const char *exe;
+	char path[PATH_MAX], out[PATH_MAX];
 	int n = (int)size;
 	long len;
 
@@ -75,13 +76,28 @@ static long do_readlink(struct elh_vm *vm, int dirfd, uint64_t gpath, uint64_t b
 	len = elh_guest_read_string(&vm->arena, path, sizeof(path), gpath);
 	if (len < 0)
 		return len;
-	exe = elh_exe_link(vm, path);
-	if (!exe)
+	len = elh_proc_walk(vm, dirfd, path, false, out);
+	if (len < 0)
+		return len;
+	if (len == ELH_PROC_REWRITTEN)
+		return elh_host4(SYS_readlinkat, AT_FDCWD, out, buf, n);
+	if (len == ELH_PROC_ASIS)
 		return elh_host4(SYS_readlinkat, path[0] == '/' ? AT_FDCWD : dirfd, path, buf, n);
-	len = (long)strlen(exe);
+	len = (long)strlen(vm->exe_path);
 	if (len > n)
 		len = n;
-	return elh_guest_write(&vm->arena, buf, exe, (size_t)len) ? -EFAULT : len;
+	return elh_guest_write(&vm->arena, buf, vm->exe_path, (size_t)len) ? -EFAULT : len;
+}
+
+/* Names start after d_ino, d_off, d_reclen (and d_type, in getdents64). */
+ELH_HANDLER(getdents)
+{
+	return elh_proc_getdents(cpu->vm, SYS_getdents, (int)a[0], a[1], (unsigned)a[2], 18);
+}
+
+ELH_HANDLER(getdents64)
+{
+	return elh_proc_getdents(cpu->vm, SYS_getdents64, (int)a[0], a[1], (unsigned)a[2], 19);
 }
 
 ELH_HANDLER(readlink)

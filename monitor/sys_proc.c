@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <linux/prctl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -191,4 +192,55 @@ ELH_HANDLER(clock_gettime)
 	if (id == CLOCK_THREAD_CPUTIME_ID)
 		id = (clockid_t)((~(unsigned)cpu->tid << 3) | 6); /* CPUCLOCK_SCHED of tid */
 	return elh_host2(SYS_clock_gettime, id, a[1]);
+}
+
+/*
+ * process_vm_readv and process_vm_writev aimed at this process copy inside
+ * the guest's memory: both sides' iovecs are copied and checked against the
+ * arena, so a remote range outside it (the monitor's memory, its system
+ * area) fails with EFAULT, as an unmapped range does on Linux.  Any other
+ * process may be another elh, whose monitor the guest must not reach, and
+ * the monitor cannot tell: EPERM, Linux's answer when the ptrace access
+ * check fails.
+ */
+static long vm_copy(struct elh_vcpu *cpu, long nr, const uint64_t a[6])
+{
+	struct iovec lstack[8], rstack[8], *liov, *riov;
+	long ret;
+
+	if (a[5])
+		return -EINVAL;
+	if (!own_pid((pid_t)a[0]) || (pid_t)a[0] == 0)
+		return (pid_t)a[0] <= 0 ? -ESRCH : -EPERM;
+	ret = elh_sys_copy_iov(cpu->vm, a[1], a[2], -EINVAL, lstack, 8, &liov);
+	if (ret < 0)
+		return ret;
+	ret = elh_sys_copy_iov(cpu->vm, a[3], a[4], -EINVAL, rstack, 8, &riov);
+	if (ret == 0)
+		ret = elh_host6(nr, getpid(), liov, a[2], riov, a[4], 0);
+	if (riov != rstack)
+		free(riov);
+	if (liov != lstack)
+		free(liov);
+	return ret;
+}
+
+ELH_HANDLER(process_vm_readv)
+{
+	return vm_copy(cpu, SYS_process_vm_readv, a);
+}
+
+ELH_HANDLER(process_vm_writev)
+{
+	return vm_copy(cpu, SYS_process_vm_writev, a);
+}
+
+/* ptrace would let the guest stop and rewrite a monitor, its own (which
+ * Linux refuses too: a process may not attach to its own thread group) or
+ * another elh's: EPERM for every request, PTRACE_TRACEME included. */
+ELH_HANDLER(ptrace)
+{
+	(void)cpu;
+	(void)a;
+	return -EPERM;
 }

@@ -29,6 +29,7 @@
 #include "executor.h"
 #include "guestmem.h"
 #include "icall.h"
+#include "procfs.h"
 #include "special.h"
 
 /* ---- structures the table can describe ---- */
@@ -208,8 +209,10 @@ const struct elh_sysdesc elh_systab[] = {
 	SYS(tee, 4, { FD, FD, UINT, HEX }, { 0 }, R_SIZE, PASS),
 	SYS(vmsplice, 4, { FD, PTR, UINT, HEX }, { 0 }, R_SIZE, UNSUP, NULL,
 	    "gifts guest pages to a pipe; no program of the corpus needs it"),
-	SYS(getdents, 3, { FD, BOUT, UINT }, { 0, 2 | U32 }, R_SIZE, PASS),
-	SYS(getdents64, 3, { FD, BOUT, UINT }, { 0, 2 | U32 }, R_SIZE, PASS),
+	SYS(getdents, 3, { FD, BOUT, UINT }, { 0, 2 | U32 }, R_SIZE, 0, elh_do_getdents,
+	    "a listing of /proc/self/fd or fdinfo leaves out the monitor's fds"),
+	SYS(getdents64, 3, { FD, BOUT, UINT }, { 0, 2 | U32 }, R_SIZE, 0, elh_do_getdents64,
+	    "a listing of /proc/self/fd or fdinfo leaves out the monitor's fds"),
 	SYS(readahead, 3, { FD, LONG, UINT }, { 0 }, R_INT, PASS),
 	SYS(fadvise64, 4, { FD, LONG, LONG, INT }, { 0 }, R_INT, PASS),
 	SYS(fallocate, 4, { FD, HEX, LONG, LONG }, { 0 }, R_INT, PASS),
@@ -433,12 +436,14 @@ const struct elh_sysdesc elh_systab[] = {
 	SYS(waitid, 5, { INT, INT, PTR, HEX, PTR }, { 0 }, R_INT, 0, elh_do_waitid),
 
 	/* calls that would reach past the guest into the monitor */
-	SYS(ptrace, 4, { INT, INT, PTR, PTR }, { 0 }, R_INT, UNSUP, NULL,
-	    "the monitor is the process"),
-	SYS(process_vm_readv, 6, { INT, PTR, UINT, PTR, UINT, HEX }, { 0 }, R_SIZE, UNSUP, NULL,
-	    "remote addresses are not checked against the arena"),
-	SYS(process_vm_writev, 6, { INT, PTR, UINT, PTR, UINT, HEX }, { 0 }, R_SIZE, UNSUP, NULL,
-	    "remote addresses are not checked against the arena"),
+	SYS(ptrace, 4, { INT, INT, PTR, PTR }, { 0 }, R_INT, 0, elh_do_ptrace,
+	    "EPERM: the tracee would be a monitor, this one or another elh"),
+	SYS(process_vm_readv, 6, { INT, PTR, UINT, PTR, UINT, HEX }, { 0 }, R_SIZE, 0,
+	    elh_do_process_vm_readv,
+	    "this process only, both sides inside the arena (EFAULT); others EPERM"),
+	SYS(process_vm_writev, 6, { INT, PTR, UINT, PTR, UINT, HEX }, { 0 }, R_SIZE, 0,
+	    elh_do_process_vm_writev,
+	    "this process only, both sides inside the arena (EFAULT); others EPERM"),
 	SYS(kcmp, 5, { INT, INT, INT, HEX, HEX }, { 0 }, R_INT, UNSUP, NULL,
 	    "compares host fds and memory of the monitor"),
 	SYS(seccomp, 3, { INT, HEX, PTR }, { 0 }, R_INT, UNSUP, NULL,
@@ -652,6 +657,67 @@ const char *elh_exe_link(const struct elh_vm *vm, const char *path)
 	return strcmp(p, "exe") ? NULL : vm->exe_path;
 }
 
+/* Does call d follow a symlink that ends its path argument i?  (Creating,
+ * removing, renaming and the l* calls act on the link itself.) */
+static bool follows_last(const struct elh_sysdesc *d, unsigned i, const uint64_t a[6])
+{
+	switch (d - elh_systab) {
+	case SYS_lstat:
+	case SYS_readlink:
+	case SYS_readlinkat:
+	case SYS_unlink:
+	case SYS_unlinkat:
+	case SYS_rmdir:
+	case SYS_rename:
+	case SYS_renameat:
+	case SYS_renameat2:
+	case SYS_symlink:
+	case SYS_symlinkat:
+	case SYS_lchown:
+	case SYS_lgetxattr:
+	case SYS_llistxattr:
+	case SYS_lsetxattr:
+	case SYS_lremovexattr:
+	case SYS_mkdir:
+	case SYS_mkdirat:
+	case SYS_mknod:
+	case SYS_mknodat: return false;
+	case SYS_link: return false;
+	case SYS_linkat: return i == 1 && (a[4] & AT_SYMLINK_FOLLOW);
+	case SYS_open:
+		return !(a[1] & O_NOFOLLOW) && (a[1] & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
+	case SYS_openat:
+		return !(a[2] & O_NOFOLLOW) && (a[2] & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
+	case SYS_newfstatat:
+	case SYS_utimensat:
+	case SYS_faccessat2: return !(a[3] & AT_SYMLINK_NOFOLLOW);
+	case SYS_statx: return !(a[2] & AT_SYMLINK_NOFOLLOW);
+	case SYS_fchownat: return !(a[4] & AT_SYMLINK_NOFOLLOW);
+	default: return true;
+	}
+}
+
+/* The guest's view of /proc (procfs.c) for path argument i, copied into
+ * path: 0 (path as it stands, or rewritten to the program where it went
+ * through /proc/<pid>/exe) or -errno. */
+static long check_path(struct elh_vm *vm, const struct elh_sysdesc *d, unsigned i,
+		       const uint64_t a[6], char *path)
+{
+	int dirfd = AT_FDCWD;
+	char out[PATH_MAX];
+	long r;
+
+	/* symlink's target is text stored in the link, not a path walked now. */
+	if (i == 0 && (d == &elh_systab[SYS_symlink] || d == &elh_systab[SYS_symlinkat]))
+		return 0;
+	if (i > 0 && ELH_ARG_KIND(d->arg[i - 1]) == ELH_ARG_DIRFD)
+		dirfd = (int)a[i - 1];
+	r = elh_proc_walk(vm, dirfd, path, follows_last(d, i, a), out);
+	if (r == ELH_PROC_REWRITTEN)
+		snprintf(path, PATH_MAX, "%s", out);
+	return r < 0 ? r : 0;
+}
+
 static long validate(struct elh_vm *vm, const struct elh_sysdesc *d, const uint64_t a[6],
 		     uint64_t v[6], struct sys_scratch *s)
 {
@@ -680,10 +746,9 @@ static long validate(struct elh_vm *vm, const struct elh_sysdesc *d, const uint6
 			if (n < 0)
 				return n;
 			if (k == ELH_ARG_PATH) {
-				const char *exe = elh_exe_link(vm, s->path[np]);
-
-				if (exe)
-					snprintf(s->path[np], PATH_MAX, "%s", exe);
+				n = check_path(vm, d, i, a, s->path[np]);
+				if (n < 0)
+					return n;
 			}
 			v[i] = ELH_U64(s->path[np]);
 			np++;
@@ -730,6 +795,26 @@ static long validate(struct elh_vm *vm, const struct elh_sysdesc *d, const uint6
 	return 0;
 }
 
+static bool is_open(const struct elh_sysdesc *d)
+{
+	return d == &elh_systab[SYS_open] || d == &elh_systab[SYS_openat] ||
+	       d == &elh_systab[SYS_openat2] || d == &elh_systab[SYS_creat];
+}
+
+/* The flags an open was made with (only O_CLOEXEC matters afterwards). */
+static int open_flags(struct elh_vm *vm, const struct elh_sysdesc *d, const uint64_t a[6])
+{
+	uint64_t how;
+
+	if (d == &elh_systab[SYS_open])
+		return (int)a[1];
+	if (d == &elh_systab[SYS_openat])
+		return (int)a[2];
+	if (d == &elh_systab[SYS_openat2])
+		return elh_guest_read(&vm->arena, &how, a[2], sizeof(how)) ? O_CLOEXEC : (int)how;
+	return 0;
+}
+
 static long finish(struct elh_vm *vm, const struct elh_sysdesc *d, const uint64_t a[6],
 		   const uint64_t v[6], const struct sys_scratch *s, long ret)
 {
@@ -739,6 +824,8 @@ static long finish(struct elh_vm *vm, const struct elh_sysdesc *d, const uint64_
 		return ret;
 	if (d->result == ELH_RES_FD && ret >= 0)
 		ret = elh_sys_new_fd(vm, ret);
+	if (ret >= 0 && is_open(d))
+		ret = elh_proc_opened(vm, ret, open_flags(vm, d, a));
 	if (ret < 0)
 		return ret;
 	for (i = 0; i < d->nargs; i++) {

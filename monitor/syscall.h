@@ -268,6 +268,9 @@ void elh_sys_mask_restore(struct elh_vcpu *cpu, struct elh_mask_swap *sw, long r
 #define ELH_HANDLER(name) long elh_do_##name(struct elh_vcpu *cpu, const uint64_t a[6])
 
 /* sys_file.c: files, fds, fcntl */
+ELH_HANDLER(process_vm_readv);
+ELH_HANDLER(process_vm_writev);
+ELH_HANDLER(ptrace);
 ELH_HANDLER(readv);
 ELH_HANDLER(writev);
 ELH_HANDLER(preadv);
@@ -275,6 +278,8 @@ ELH_HANDLER(pwritev);
 ELH_HANDLER(preadv2);
 ELH_HANDLER(pwritev2);
 ELH_HANDLER(readlink);
+ELH_HANDLER(getdents);
+ELH_HANDLER(getdents64);
 ELH_HANDLER(readlinkat);
 ELH_HANDLER(dup2);
 ELH_HANDLER(dup3);

@@ -52,6 +52,8 @@ TESTS += \
 	testsuite/monitor/async-signals.sh \
 	testsuite/monitor/guest-clock.sh \
 	testsuite/monitor/umip.sh \
+	testsuite/hostile/systrap.sh \
+	testsuite/hostile/kvm.sh \
 	testsuite/stress/exitless.sh \
 	testsuite/stress/threads.sh \
 	testsuite/stress/threads-native.sh \
@@ -73,7 +75,7 @@ EXTRA_DIST += testsuite/README.md testsuite/lib.sh testsuite/integration/compare
 	testsuite/stress/exitless-stress.c testsuite/stress/threads.c \
 	testsuite/stress/threads-native.c testsuite/stress/handoff.c \
 	$(filter %.sh,$(TESTS)) testsuite/programs testsuite/vm/elh-vm testsuite/vm/init \
-	testsuite/integration/kvm-emulated.sh
+	testsuite/integration/kvm-emulated.sh testsuite/hostile
 
 clean-local: clean-testsuite
 clean-testsuite:
@@ -136,7 +138,7 @@ testsuite_unit_test_syscall_SOURCES = testsuite/unit/test-syscall.c \
 	testsuite/unit/special-fakes.c monitor/syscall.c monitor/syscall.h monitor/executor.h \
 	monitor/trace.c monitor/stats.c \
 	monitor/sys_file.c monitor/sys_ioctl.c monitor/sys_net.c monitor/sys_poll.c \
-	monitor/sys_proc.c monitor/sys_ipc.c monitor/guestmem.c arch/x86_64/icall.S
+	monitor/sys_proc.c monitor/sys_ipc.c monitor/procfs.c monitor/guestmem.c arch/x86_64/icall.S
 testsuite_unit_test_syscall_CFLAGS = $(unit_cflags)
 testsuite_unit_test_syscall_LDADD = $(unit_ldadd) -lpthread
 TESTS += testsuite/unit/test-syscall

@@ -1,6 +1,7 @@
 /* Test-only stand-ins for the special system-call handlers: every one answers ENOSYS. */
 #include <errno.h>
 
+#include "memory.h"
 #include "special.h"
 
 #define FAKE(name)                                                                                 \
@@ -48,3 +49,12 @@ FAKE(rt_sigqueueinfo)
 FAKE(sigaltstack)
 FAKE(kill)
 FAKE(pause)
+
+/* procfs.c's guest maps: no guest mappings here. */
+int elh_mm_snapshot(struct elh_vm *vm, struct elh_vma **out, size_t *n)
+{
+	(void)vm;
+	*out = NULL;
+	*n = 0;
+	return -ENOSYS;
+}

@@ -393,6 +393,39 @@ START_TEST(close_range_clamped)
 }
 END_TEST
 
+/* /proc/self is the guest's (procfs.c): the walk through every trick, the
+ * exe link, the fds above the limit, the check of an opened fd. */
+START_TEST(proc_self_is_the_guests)
+{
+	char *buf = galloc(PATH_MAX), link[64];
+	int mfd = fcntl(2, F_DUPFD, LIMIT + 10);
+	long fd;
+
+	snprintf(vm.exe_path, sizeof(vm.exe_path), "/guest/program");
+	ck_assert_int_eq(gopen("/proc/self/mem", O_RDWR, 0), -ENOENT);
+	ck_assert_int_eq(gopen("/proc/./self/../self/environ", O_RDONLY, 0), -ENOENT);
+	ck_assert_int_eq(gopen("/proc/thread-self/auxv", O_RDONLY, 0), -ENOENT);
+	snprintf(link, sizeof(link), "/proc/%d/task/%d/mem", getpid(), getpid());
+	ck_assert_int_eq(gopen(link, O_RDONLY, 0), -ENOENT);
+	ck_assert_int_eq(symlink("/proc/self", "selflink"), 0);
+	ck_assert_int_eq(gopen("selflink/mem", O_RDONLY, 0), -ENOENT);
+	ck_assert_int_eq(SC(SYS_unlink, G(gstr("selflink"))), 0);
+	ck_assert_int_ge(mfd, LIMIT);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", mfd);
+	ck_assert_int_eq(gopen(link, O_RDONLY, 0), -ENOENT);
+	ck_assert_int_eq(SC(SYS_readlink, G(gstr(link)), G(buf), PATH_MAX), -ENOENT);
+	snprintf(link, sizeof(link), "/proc/self/fdinfo/%d", mfd);
+	ck_assert_int_eq(SC(SYS_access, G(gstr(link)), F_OK), -ENOENT);
+	ck_assert_int_eq(SC(SYS_readlink, G(gstr("/proc/self/exe")), G(buf), PATH_MAX), 14);
+	ck_assert_int_eq(memcmp(buf, "/guest/program", 14), 0);
+	fd = gopen("/proc/self/status", O_RDONLY, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_lt(fd, LIMIT);
+	close((int)fd);
+	close(mfd);
+}
+END_TEST
+
 Suite *files_suite(void)
 {
 	Suite *s = suite_create("syscall-files");
@@ -409,6 +442,7 @@ Suite *files_suite(void)
 	tcase_add_test(tc, copies_with_offsets);
 	tcase_add_test(tc, memfd);
 	tcase_add_test(tc, close_range_clamped);
+	tcase_add_test(tc, proc_self_is_the_guests);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -435,9 +435,42 @@ START_TEST(unknown_numbers_are_enosys)
 	ck_assert_int_eq(SC(LONG_MIN), -ENOSYS);
 	ck_assert_int_eq(SC(SYS_add_key, 0, 0, 0, 0, 0), -ENOSYS); /* no entry */
 	ck_assert_int_eq(SC(SYS_signalfd4, 0, 0, 8, 0), -ENOSYS);
-	ck_assert_int_eq(SC(SYS_process_vm_writev, getpid(), 0, 1, 0, 1, 0), -ENOSYS);
+	ck_assert_int_eq(SC(SYS_kcmp, getpid(), getpid(), 0, 0, 0), -ENOSYS);
 	ck_assert_int_eq(SC(SYS_seccomp, 0, 0, 0), -ENOSYS);
 	ck_assert_int_eq(SC(SYS_setuid, 0), -ENOSYS);
+}
+END_TEST
+
+/* process_vm_readv/writev: this process only, and only inside the arena on
+ * both sides; ptrace: never. */
+START_TEST(process_vm_stays_in_the_arena)
+{
+	struct iovec *l = galloc(sizeof(*l)), *r = galloc(sizeof(*r));
+	char *src = galloc(8), *dst = galloc(8);
+	static char monitor_byte = 'm';
+
+	memcpy(src, "arena!", 7);
+	l->iov_base = dst;
+	l->iov_len = 7;
+	r->iov_base = src;
+	r->iov_len = 7;
+	ck_assert_int_eq(SC(SYS_process_vm_readv, getpid(), ELH_U64(l), 1, ELH_U64(r), 1, 0), 7);
+	ck_assert_str_eq(dst, "arena!");
+	/* The remote side in the monitor's memory: as unmapped memory. */
+	r->iov_base = &monitor_byte;
+	r->iov_len = 1;
+	ck_assert_int_eq(SC(SYS_process_vm_writev, getpid(), ELH_U64(l), 1, ELH_U64(r), 1, 0),
+			 -EFAULT);
+	ck_assert_int_eq(SC(SYS_process_vm_readv, getpid(), ELH_U64(l), 1, ELH_U64(r), 1, 0),
+			 -EFAULT);
+	ck_assert_int_eq(monitor_byte, 'm');
+	/* Another process may be another monitor. */
+	ck_assert_int_eq(SC(SYS_process_vm_readv, getppid(), ELH_U64(l), 1, ELH_U64(r), 1, 0),
+			 -EPERM);
+	ck_assert_int_eq(SC(SYS_process_vm_readv, getpid(), ELH_U64(l), 1, ELH_U64(r), 1, 1),
+			 -EINVAL);
+	ck_assert_int_eq(SC(SYS_ptrace, 0 /* PTRACE_TRACEME */, 0, 0, 0), -EPERM);
+	ck_assert_int_eq(SC(SYS_ptrace, 16 /* PTRACE_ATTACH */, getpid(), 0, 0), -EPERM);
 }
 END_TEST
 
@@ -1046,6 +1079,7 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, rules_name_known_calls);
 	tcase_add_test(tc, errno_names);
 	tcase_add_test(tc, unknown_numbers_are_enosys);
+	tcase_add_test(tc, process_vm_stays_in_the_arena);
 	tcase_add_test(tc, stats_table);
 	tcase_add_test(tc, stats_are_thread_safe);
 	suite_add_tcase(s, tc);
