@@ -155,6 +155,21 @@ int elh_run(const struct elh_run_options *opt)
 		close(fd);
 		return 126;
 	}
+	/* A missing or unusable interpreter is the program's fault, told
+	 * before anything is set up (elh_load opens it again). */
+	if (info.interp) {
+		struct elh_elf_info ii;
+		int ifd = elh_interp_open(&info, &ii, err, sizeof(err));
+
+		if (ifd < 0) {
+			fprintf(stderr, "elh: %s %s\n", opt->path, err);
+			elh_elf_release(&info);
+			close(fd);
+			return 126;
+		}
+		close(ifd);
+		elh_elf_release(&ii);
+	}
 
 	/* No host signal may reach a thread before its handler stack exists. */
 	mask = inherited_mask();
@@ -218,7 +233,7 @@ int elh_run(const struct elh_run_options *opt)
 		snprintf(err, sizeof(err), "out of memory");
 		goto setup_failed;
 	}
-	cpu->regs.rip = img.entry;
+	cpu->regs.rip = img.start;
 	cpu->regs.rsp = rsp;
 	cpu->regs.rflags = ELH_RFLAGS_IF | ELH_RFLAGS_RESERVED1;
 	cpu->sigmask = mask & ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
