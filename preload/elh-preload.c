@@ -52,11 +52,20 @@
 
 static struct elh_shared *area;
 static __thread struct elh_sqe *mine; /* this thread's entry, once claimed */
+static __thread int mine_tid;	      /* the tid it was claimed for */
 
-static void forget_entry(void)
+/* The thread's entry.  The child of fork or vfork has a new tid, and the
+ * monitor freed every entry in it: an entry whose owner is no longer the
+ * tid it was claimed for is claimed again. */
+static struct elh_sqe *my_entry(struct elh_shared *s)
 {
-	/* The child of fork has a new tid, and the monitor freed every entry. */
-	mine = NULL;
+	struct elh_sqe *q = mine;
+
+	if (q && __atomic_load_n(&q->owner, __ATOMIC_RELAXED) == (uint32_t)mine_tid)
+		return q;
+	mine_tid = (int)syscall(SYS_gettid);
+	mine = elh_client_claim(s, mine_tid);
+	return mine;
 }
 
 /* Take the shim out of LD_PRELOAD again, so that the program sees the
@@ -104,7 +113,6 @@ __attribute__((constructor)) static void elh_preload_init(void)
 	hide_from_environment();
 	if (!elh_client_area_ok(s))
 		return;
-	pthread_atfork(NULL, NULL, forget_entry);
 	__atomic_store_n(&area, s, __ATOMIC_RELEASE);
 }
 
@@ -159,15 +167,9 @@ static int exitless(int cp, long n, const long a[6], long *res)
 
 	if (!s || !elh_client_may(s, n))
 		return 0;
-	q = mine;
-	if (!q) {
-		q = elh_client_claim(s, (int)syscall(SYS_gettid));
-		if (!q)
-			return 0;
-		mine = q;
-	}
-	if (q->busy)
-		return 0; /* a signal handler's call while the thread's is in flight */
+	q = my_entry(s);
+	if (!q || q->busy) /* no entry; a handler's call while the thread's is in flight */
+		return 0;
 	if (q->trap_left) {
 		q->trap_left--;
 		return 0;
