@@ -137,8 +137,8 @@ sleep 10 &
 pid=$!
 until grep -q sleep /proc/$pid/cmdline 2>/dev/null; do :; done
 kill $pid
-# (dash's "Terminated" on stderr is left out: under elh a job killed this
-# early, while its elh starts, is at times reported as exit 143.)
+# (dash's "Terminated" on stderr is left out: dash prints it when it
+# happens to reap the job before `wait` asks for it, which is timing.)
 wait $pid 2>/dev/null || echo "killed background job: $?"
 if env VAR=set sh -c 'test "$VAR" = set'; then echo "env: passed"; fi
 sh -c 'exit 7' || echo "child status: $?"
