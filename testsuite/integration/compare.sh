@@ -93,6 +93,13 @@ if [ "$link" = -dynamic ]; then
 		for cc in musl glibc; do
 			[ $cc = musl ] && compiler=$MUSL_GCC || compiler=gcc
 			bin=$TMP/$name.$cc-dyn
+			if [ $cc = glibc ]; then
+				why=$(awk -F'\t' -v n="$name" '$1 == n { print $2 }' "$progs/glibc-unsupported")
+				if [ -n "$why" ]; then
+					echo "--- $name: glibc build not run under elh: $why"
+					continue
+				fi
+			fi
 			if ! "$compiler" -O2 -pthread "$src" -o "$bin" 2>"$bin.cc"; then
 				echo "--- $name: $cc dynamic build failed"
 				cat "$bin.cc"
