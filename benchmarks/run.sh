@@ -8,7 +8,7 @@
 #   --target-ms=MS  length of one repetition (default 100): iteration counts
 #                   are calibrated per mode to reach it
 #   --iters=N       fixed iteration count instead (tests; no calibration)
-#   --modes=LIST    comma-separated modes (default: all ten below)
+#   --modes=LIST    comma-separated modes (default: all fourteen below)
 #   --benches=LIST  comma-separated benchmark names (default: all)
 #   --out=DIR       results folder (default:
 #                   $top_builddir/benchmarks/results/<UTC timestamp>)
@@ -32,7 +32,10 @@
 # elh-systrap-exitless), which run on hosts without KVM; elh-mn and
 # elh-systrap-mn are exit-less mode as `elh run` runs it by default, the
 # threads as user-level threads over as many vCPUs as the host has cores.
-# A mode whose
+# glibc-elh and glibc-systrap run the glibc build (dynamically linked)
+# under `elh run` in exit-less mode, with libelh-preload.so preloaded (the
+# default); glibc-elh-nopreload and glibc-systrap-nopreload the same with
+# --no-preload, every call trapping.  A mode whose
 # compiler is missing, or whose `elh run` of a trivial program fails, is
 # listed with the reason and skipped.
 #
@@ -54,7 +57,7 @@ rounds=5
 reps=3
 target_ms=100
 iters=
-modes_wanted="glibc musl elh-musl-native elh-musl-mn elh-hypercall elh-exitless elh-mn elh-systrap-hypercall elh-systrap-exitless elh-systrap-mn"
+modes_wanted="glibc musl elh-musl-native elh-musl-mn elh-hypercall elh-exitless elh-mn elh-systrap-hypercall elh-systrap-exitless elh-systrap-mn glibc-elh glibc-elh-nopreload glibc-systrap glibc-systrap-nopreload"
 benches_wanted=
 out=
 progs="micro/syscall micro/pipe micro/thread micro/scaling"
@@ -102,6 +105,7 @@ for m in $modes_wanted; do
 	case $m in
 	glibc | musl | elh-musl-native | elh-musl-mn | elh-hypercall | elh-exitless | elh-mn) ;;
 	elh-systrap-hypercall | elh-systrap-exitless | elh-systrap-mn) ;;
+	glibc-elh | glibc-elh-nopreload | glibc-systrap | glibc-systrap-nopreload) ;;
 	*) die "unknown mode '$m'" ;;
 	esac
 done
@@ -172,6 +176,7 @@ fi
 toolchain() {
 	case $1 in
 	glibc | musl) echo "$1" ;;
+	glibc-*) echo glibc ;;
 	*) echo elh-musl ;;
 	esac
 }
@@ -208,6 +213,10 @@ elh_options() {
 	elh-systrap-exitless) echo "--platform=systrap --vcpus=per-thread" ;;
 	elh-mn) echo "--vcpus=$MN_VCPUS" ;;
 	elh-systrap-mn) echo "--platform=systrap --vcpus=$MN_VCPUS" ;;
+	glibc-elh) echo "" ;;
+	glibc-elh-nopreload) echo "--no-preload" ;;
+	glibc-systrap) echo "--platform=systrap" ;;
+	glibc-systrap-nopreload) echo "--platform=systrap --no-preload" ;;
 	esac
 }
 
@@ -216,7 +225,7 @@ in_mode() {
 	_im_mode=$1
 	shift
 	case $_im_mode in
-	elh-hypercall | elh-exitless | elh-mn | elh-systrap-*)
+	elh-hypercall | elh-exitless | elh-mn | elh-systrap-* | glibc-elh* | glibc-systrap*)
 		# shellcheck disable=SC2046,SC2086 # options are words by design
 		set -- "$ELH" run $(elh_options "$_im_mode") $ELH_RUN_ARGS "$@"
 		;;
@@ -298,18 +307,18 @@ for m in $modes_wanted; do
 		;;
 	esac
 	case $m in
-	elh-hypercall | elh-exitless | elh-mn | elh-systrap-*)
+	elh-hypercall | elh-exitless | elh-mn | elh-systrap-* | glibc-elh* | glibc-systrap*)
 		if ! [ -x "$ELH" ]; then
 			unavailable "$m" "$ELH does not exist: build ELH first (make)"
 			continue
 		fi
-		if ! [ -x "$out/bin/trivial" ] &&
-			! compile elh-musl "$out/bin/trivial.c" "$out/bin/trivial" >"$out/logs/build-trivial.log" 2>&1; then
-			unavailable "$m" "elh-musl-gcc cannot build a trivial program: $(last_line "$out/logs/build-trivial.log")"
+		if ! [ -x "$out/bin/trivial-$tc" ] &&
+			! compile "$tc" "$out/bin/trivial.c" "$out/bin/trivial-$tc" >"$out/logs/build-trivial-$tc.log" 2>&1; then
+			unavailable "$m" "$tc cannot build a trivial program: $(last_line "$out/logs/build-trivial-$tc.log")"
 			continue
 		fi
 		set +e
-		in_mode "$m" "$out/bin/trivial" >"$out/logs/trivial-$m.out" 2>"$out/logs/trivial-$m.err"
+		in_mode "$m" "$out/bin/trivial-$tc" >"$out/logs/trivial-$m.out" 2>"$out/logs/trivial-$m.err"
 		st=$?
 		set -e
 		if [ $st -ne 0 ] || [ "$(cat "$out/logs/trivial-$m.out")" != elh-bench-ok ]; then
@@ -513,7 +522,7 @@ start_server() {
 	_ss_mode=$1
 	set -- "$out/bin/$(toolchain "$_ss_mode")/httpd" --port 0
 	case $_ss_mode in
-	elh-hypercall | elh-exitless | elh-mn | elh-systrap-*)
+	elh-hypercall | elh-exitless | elh-mn | elh-systrap-* | glibc-elh* | glibc-systrap*)
 		# shellcheck disable=SC2046,SC2086 # options are words by design
 		set -- "$ELH" run $(elh_options "$_ss_mode") $ELH_RUN_ARGS "$@"
 		;;
@@ -731,7 +740,7 @@ kvm_exits() {
 kvm_modes=
 for m in $modes; do
 	case $m in
-	elh-hypercall | elh-exitless | elh-mn) kvm_modes="$kvm_modes $m" ;;
+	elh-hypercall | elh-exitless | elh-mn | glibc-elh | glibc-elh-nopreload) kvm_modes="$kvm_modes $m" ;;
 	esac
 done
 if [ -n "$kvm_modes" ]; then
@@ -1125,7 +1134,7 @@ elapsed=$(($(date +%s) - started))
 	done
 	for m in $modes; do
 		case $m in
-		elh-hypercall | elh-exitless | elh-mn | elh-systrap-*) echo "- $m: \`$(echo "elh run $(elh_options "$m") $ELH_RUN_ARGS" | sed 's/ *$//') BIN\`" ;;
+		elh-hypercall | elh-exitless | elh-mn | elh-systrap-* | glibc-elh* | glibc-systrap*) echo "- $m: \`$(echo "elh run $(elh_options "$m") $ELH_RUN_ARGS" | sed 's/ *$//') BIN\`" ;;
 		esac
 	done
 	if grep -q '^httpd ' "$out/benches.txt"; then

@@ -26,7 +26,7 @@ $(MUSL_ORIG):
 # copied into src/elh/ of the prepared tree, with the ABI headers it shares
 # with the monitor.
 ELH_CLIENT_FILES = libc/elh/elh.h libc/elh/syscall.c libc/elh/clock.c libc/elh/version.c
-ELH_ABI_FILES = arch/x86_64/elh-abi.h arch/x86_64/elh-calls.h
+ELH_ABI_FILES = arch/x86_64/elh-abi.h arch/x86_64/elh-calls.h arch/x86_64/elh-client.h
 EXTRA_DIST += libc/elh/README.md $(ELH_CLIENT_FILES)
 
 # nptl-elh, the project's thread library, is built as part of musl: its

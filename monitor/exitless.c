@@ -474,6 +474,13 @@ void elh_exitless_after_fork(struct elh_vm *vm)
 	}
 }
 
+uint64_t elh_exitless_completed(void)
+{
+	uint64_t r = pool.retraps_vcpu + pool.retraps_signal + pool.retraps_bound;
+
+	return pool.served > r ? pool.served - r : 0;
+}
+
 void elh_exitless_stats_print(FILE *out)
 {
 	if (!pool.area)

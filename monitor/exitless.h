@@ -57,6 +57,9 @@ void elh_exitless_after_fork(struct elh_vm *vm);
 /* The --stats line of the pool. */
 void elh_exitless_stats_print(FILE *out);
 
+/* Calls the workers completed (served, less those handed back to trap). */
+uint64_t elh_exitless_completed(void);
+
 /* clock.c: publish the guest clock in pub and keep it up to date; also
  * converts the guest's spin budget (spin_ns) into TSC ticks in *spin_tsc
  * once the TSC's rate is known.  Does nothing where the guest's TSC is not

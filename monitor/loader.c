@@ -1,12 +1,16 @@
-/* Checks that a file is a static x86-64 executable elh can run, loads it, builds its stack. */
+/* Checks that a file is an x86-64 executable elh can run, loads it and its interpreter, builds its
+ * stack. */
 #include "loader.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -53,11 +57,13 @@ static int check_segments(struct elh_elf_info *info, const struct stat *st, char
 		const Elf64_Phdr *ph = &info->phdrs[i];
 		uint64_t end;
 
-		if (ph->p_type == PT_INTERP)
-			return elh_refuse(
-			    err, errlen,
-			    "is dynamically linked (it asks for an interpreter); elh runs static "
-			    "executables only: relink it with -static or with elh-musl-gcc");
+		if (ph->p_type == PT_INTERP) {
+			if (ph->p_filesz < 2 || ph->p_filesz > PATH_MAX ||
+			    __builtin_add_overflow(ph->p_offset, ph->p_filesz, &end) ||
+			    end > (uint64_t)st->st_size)
+				return elh_refuse(err, errlen, "has a malformed PT_INTERP");
+			continue;
+		}
 		if (ph->p_type != PT_LOAD)
 			continue;
 		if (ph->p_filesz > ph->p_memsz ||
@@ -91,6 +97,51 @@ static int check_segments(struct elh_elf_info *info, const struct stat *st, char
 	info->hi = (hi + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	if (info->entry < lo || info->entry >= hi)
 		return elh_refuse(err, errlen, "has its entry point outside its loadable segments");
+	return 0;
+}
+
+/* PT_INTERP's path, checked by check_segments to lie inside the file. */
+static int read_interp(int fd, struct elh_elf_info *info, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < info->phnum; i++) {
+		const Elf64_Phdr *ph = &info->phdrs[i];
+
+		if (ph->p_type != PT_INTERP)
+			continue;
+		free(info->interp);
+		info->interp = malloc(ph->p_filesz + 1);
+		if (!info->interp)
+			return elh_refuse(err, errlen, "cannot be loaded: out of memory");
+		if (read_exact(fd, info->interp, ph->p_filesz, (off_t)ph->p_offset))
+			return elh_refuse(err, errlen, "is a truncated ELF file (PT_INTERP)");
+		info->interp[ph->p_filesz] = 0;
+		if (strlen(info->interp) != ph->p_filesz - 1 || !info->interp[0])
+			return elh_refuse(err, errlen, "has a malformed PT_INTERP");
+	}
+	return 0;
+}
+
+/*
+ * A set-user-ID or set-group-ID program expects the kernel to change its
+ * credentials as it starts; elh, an ordinary process, cannot, and running
+ * it without them would make it act on the wrong account.  One whose
+ * owner is already the caller loses nothing.
+ */
+static int check_setid(const struct stat *st, char *err, size_t errlen)
+{
+	/* Linux ignores the bits under no_new_privs: so may elh. */
+	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
+		return 0;
+	if ((st->st_mode & S_ISUID) && st->st_uid != geteuid())
+		return elh_refuse(err, errlen,
+				  "is set-user-ID (to uid %u); elh cannot give a program other "
+				  "credentials than its own",
+				  (unsigned)st->st_uid);
+	if ((st->st_mode & S_ISGID) && (st->st_mode & S_IXGRP) && st->st_gid != getegid())
+		return elh_refuse(err, errlen,
+				  "is set-group-ID (to gid %u); elh cannot give a program other "
+				  "credentials than its own",
+				  (unsigned)st->st_gid);
 	return 0;
 }
 
@@ -153,6 +204,10 @@ int elh_elf_inspect(int fd, struct elh_elf_info *info, char *err, size_t errlen)
 		elh_elf_release(info);
 		return -1;
 	}
+	if (read_interp(fd, info, err, errlen) < 0 || check_setid(&st, err, errlen) < 0) {
+		elh_elf_release(info);
+		return -1;
+	}
 	info->kind = eh.e_type == ET_EXEC ? ELH_ELF_STATIC : ELH_ELF_STATIC_PIE;
 	return 0;
 }
@@ -160,7 +215,42 @@ int elh_elf_inspect(int fd, struct elh_elf_info *info, char *err, size_t errlen)
 void elh_elf_release(struct elh_elf_info *info)
 {
 	free(info->phdrs);
+	free(info->interp);
 	info->phdrs = NULL;
+	info->interp = NULL;
+}
+
+int elh_interp_open(const struct elh_elf_info *prog, struct elh_elf_info *iinfo, char *err,
+		    size_t errlen)
+{
+	char why[256];
+	int fd = open(prog->interp, O_RDONLY | O_CLOEXEC);
+
+	memset(iinfo, 0, sizeof(*iinfo));
+	if (fd < 0) {
+		int e = errno;
+
+		elh_refuse(err, errlen,
+			   "is dynamically linked, and its interpreter %s cannot be opened: %s",
+			   prog->interp, strerror(e));
+		errno = e == ENOENT ? ENOENT : ENOEXEC;
+		return -1;
+	}
+	if (elh_elf_inspect(fd, iinfo, why, sizeof(why)) < 0) {
+		elh_refuse(err, errlen, "is dynamically linked, and its interpreter %s %s",
+			   prog->interp, why);
+	} else if (iinfo->interp || iinfo->kind != ELH_ELF_STATIC_PIE) {
+		elh_refuse(err, errlen,
+			   "is dynamically linked, and its interpreter %s is not a self-contained "
+			   "shared object (ld.so)",
+			   prog->interp);
+		elh_elf_release(iinfo);
+	} else {
+		return fd;
+	}
+	close(fd);
+	errno = ENOEXEC;
+	return -1;
 }
 
 /* ---- loading ---- */
@@ -260,10 +350,93 @@ uint64_t elh_stack_size(uint64_t arena_size)
 	return page_down(size);
 }
 
+/* The largest power-of-two p_align of the PT_LOADs, at least a page. */
+static uint64_t image_align(const struct elh_elf_info *info)
+{
+	uint64_t align = PAGE_SIZE;
+
+	for (unsigned i = 0; i < info->phnum; i++) {
+		const Elf64_Phdr *ph = &info->phdrs[i];
+
+		if (ph->p_type == PT_LOAD && ph->p_memsz && ph->p_align > align &&
+		    !(ph->p_align & (ph->p_align - 1)))
+			align = ph->p_align;
+	}
+	return align;
+}
+
+static int map_image(struct elh_vm *vm, int fd, const struct elh_elf_info *info, uint64_t bias,
+		     char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < info->phnum; i++) {
+		const Elf64_Phdr *ph = &info->phdrs[i];
+
+		if (ph->p_type == PT_LOAD && ph->p_memsz &&
+		    (ph->p_vaddr - ph->p_offset) % PAGE_SIZE)
+			return elh_refuse(err, errlen,
+					  "has a PT_LOAD segment whose address and offset disagree "
+					  "modulo the page size");
+	}
+	for (unsigned i = 0; i < info->phnum; i++) {
+		const Elf64_Phdr *ph = &info->phdrs[i];
+
+		if (ph->p_type == PT_LOAD && ph->p_memsz &&
+		    map_segment(vm, fd, ph, bias, err, errlen) < 0) {
+			elh_mm_munmap(vm, info->lo + bias, info->hi - info->lo);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The interpreter goes just below the main stack's room (stack and guard),
+ * aligned down to its p_align, above the program's image and a heap of
+ * ELH_INTERP_HEAP_MIN: the guest's mmap then places below it, top down.
+ */
+#define ELH_INTERP_HEAP_MIN (64ull << 20)
+
+static int load_interp(struct elh_vm *vm, const struct elh_elf_info *prog, uint64_t limit,
+		       uint64_t prog_hi, struct elh_image *img, char *err, size_t errlen)
+{
+	struct elh_elf_info ii;
+	uint64_t align, span, base;
+	int fd = elh_interp_open(prog, &ii, err, errlen);
+
+	if (fd < 0)
+		return -1;
+	align = image_align(&ii);
+	span = ii.hi - ii.lo;
+	base = limit > span ? (limit - span) & ~(align - 1) : 0;
+	if (base < vm->arena.base || base < prog_hi + ELH_INTERP_HEAP_MIN) {
+		elh_refuse(err, errlen,
+			   "does not fit the guest arena with its interpreter %s (%llu KiB) and a "
+			   "heap: choose a larger --arena-size",
+			   prog->interp, (unsigned long long)(span >> 10));
+		goto fail;
+	}
+	if (map_image(vm, fd, &ii, base - ii.lo, err, errlen) < 0) {
+		char why[256];
+
+		snprintf(why, sizeof(why), "%s", err);
+		elh_refuse(err, errlen, "cannot load its interpreter %s: it %s", prog->interp, why);
+		goto fail;
+	}
+	img->base = base - ii.lo;
+	img->start = ii.entry + img->base;
+	close(fd);
+	elh_elf_release(&ii);
+	return 0;
+fail:
+	close(fd);
+	elh_elf_release(&ii);
+	return -1;
+}
+
 int elh_load(struct elh_vm *vm, int fd, const struct elh_elf_info *info, struct elh_image *img,
 	     char *err, size_t errlen)
 {
-	uint64_t align = PAGE_SIZE, phdr, lo, hi, stack, limit;
+	uint64_t align = image_align(info), phdr, lo, hi, stack, limit;
 	uint64_t arena_end = vm->arena.base + vm->arena.size;
 
 	memset(img, 0, sizeof(*img));
@@ -273,14 +446,6 @@ int elh_load(struct elh_vm *vm, int fd, const struct elh_elf_info *info, struct 
 
 		if (ph->p_type == PT_GNU_STACK && (ph->p_flags & PF_X))
 			img->stack_prot |= PROT_EXEC;
-		if (ph->p_type != PT_LOAD || !ph->p_memsz)
-			continue;
-		if ((ph->p_vaddr - ph->p_offset) % PAGE_SIZE)
-			return elh_refuse(err, errlen,
-					  "has a PT_LOAD segment whose address and offset disagree "
-					  "modulo the page size");
-		if (ph->p_align > align && !(ph->p_align & (ph->p_align - 1)))
-			align = ph->p_align;
 	}
 	phdr = find_phdr(info);
 	if (!phdr)
@@ -305,21 +470,19 @@ int elh_load(struct elh_vm *vm, int fd, const struct elh_elf_info *info, struct 
 		    (unsigned long long)vm->arena.base, (unsigned long long)arena_end,
 		    (unsigned long long)(stack >> 10));
 
-	for (unsigned i = 0; i < info->phnum; i++) {
-		const Elf64_Phdr *ph = &info->phdrs[i];
-
-		if (ph->p_type == PT_LOAD && ph->p_memsz &&
-		    map_segment(vm, fd, ph, img->bias, err, errlen) < 0) {
-			elh_mm_munmap(vm, lo, hi - lo);
-			return -1;
-		}
-	}
+	if (map_image(vm, fd, info, img->bias, err, errlen) < 0)
+		return -1;
 	img->entry = info->entry + img->bias;
+	img->start = img->entry;
 	img->phdr = phdr + img->bias;
 	img->phnum = info->phnum;
 	img->lo = lo;
 	img->hi = hi;
 	img->brk = hi;
+	if (info->interp && load_interp(vm, info, limit, hi, img, err, errlen) < 0) {
+		elh_mm_munmap(vm, lo, hi - lo);
+		return -1;
+	}
 	if (elh_mm_set_brk(vm, hi) < 0) {
 		elh_mm_munmap(vm, lo, hi - lo);
 		return elh_refuse(err, errlen, "leaves no room for its heap in the guest arena");
@@ -416,7 +579,7 @@ int elh_build_stack(struct elh_vm *vm, const struct elh_image *img, int argc, ch
 	AUX(AT_PHDR, img->phdr);
 	AUX(AT_PHENT, sizeof(Elf64_Phdr));
 	AUX(AT_PHNUM, img->phnum);
-	AUX(AT_BASE, 0);
+	AUX(AT_BASE, img->base);
 	AUX(AT_FLAGS, 0);
 	AUX(AT_ENTRY, img->entry);
 	AUX(AT_UID, getuid());

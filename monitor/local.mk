@@ -2,7 +2,8 @@
 
 bin_PROGRAMS += elh
 elh_SOURCES = monitor/main.c $(elh_core_sources)
-elh_CFLAGS = $(ELH_CFLAGS) $(CAPSTONE_CFLAGS) -iquote $(srcdir)/arch/x86_64
+elh_CFLAGS = $(ELH_CFLAGS) $(CAPSTONE_CFLAGS) -iquote $(srcdir)/arch/x86_64 \
+	-DELH_PRELOAD_PATH=\"$(elhlibdir)/libelh-preload.so\"
 elh_LDADD = $(CAPSTONE_LIBS)
 
 # Everything but main(), shared with the unit tests.

@@ -29,7 +29,7 @@ static void usage(FILE *f)
 	      "       elh check-kvm\n"
 	      "       elh --help | --version\n"
 	      "\n"
-	      "Run a static x86-64 Linux program as a virtualized process: inside a KVM\n"
+	      "Run an x86-64 Linux program as a virtualized process: inside a KVM\n"
 	      "guest of its own, with its system calls carried out by elh on the host.\n"
 	      "\n"
 	      "Options of run:\n"
@@ -53,11 +53,14 @@ static void usage(FILE *f)
 	      "  --trace            print each system call on stderr\n"
 	      "  --stats            print per-call counts and times at exit\n"
 	      "  --argv0=NAME       the program's argv[0] (default: PROGRAM as given)\n"
+	      "  --no-preload       do not preload libelh-preload.so into a dynamically\n"
+	      "                     linked glibc program (exit-less mode preloads it)\n"
 	      "\n"
 	      "check-kvm tells whether this host's KVM can run guests, and if not why.\n"
 	      "\n"
 	      "Exit status: the program's own, or the signal that killed it; 125 when elh\n"
-	      "cannot set up the VM, 126 when PROGRAM is not a static x86-64 executable,\n"
+	      "cannot set up the VM, 126 when PROGRAM is not an x86-64 executable elh can\n"
+	      "run (32-bit, another machine, a missing interpreter, set-user-ID),\n"
 	      "127 when PROGRAM is not found.\n",
 	      f);
 }
@@ -160,8 +163,8 @@ static int default_vcpus(void)
  * runs elh again with (sys_exec.c). */
 static char **exec_options(const struct elh_run_options *opt, int *n)
 {
-	static char buf[8][48];
-	static char *v[8];
+	static char buf[9][48];
+	static char *v[9];
 	int i = 0;
 
 	snprintf(buf[i++], sizeof(buf[0]), "--mode=%s", opt->exitless ? "exitless" : "hypercall");
@@ -180,6 +183,8 @@ static char **exec_options(const struct elh_run_options *opt, int *n)
 		snprintf(buf[i++], sizeof(buf[0]), "--trace");
 	if (opt->stats)
 		snprintf(buf[i++], sizeof(buf[0]), "--stats");
+	if (!opt->preload)
+		snprintf(buf[i++], sizeof(buf[0]), "--no-preload");
 	for (int k = 0; k < i; k++)
 		v[k] = buf[k];
 	*n = i;
@@ -198,6 +203,7 @@ static int cmd_run(char *self, int argc, char **argv)
 		{ "trace", no_argument, NULL, 't' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "argv0", required_argument, NULL, '0' },
+		{ "no-preload", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -205,6 +211,7 @@ static int cmd_run(char *self, int argc, char **argv)
 		.platform = &elh_platform_kvm,
 		.arena_size = 4ull << 30,
 		.exitless = 1,
+		.preload = 1,
 		.max_workers = 128,
 		.vcpus = -1, /* by mode: see default_vcpus */
 	};
@@ -289,6 +296,7 @@ static int cmd_run(char *self, int argc, char **argv)
 		case 't': opt.trace = 1; break;
 		case 's': opt.stats = 1; break;
 		case '0': argv0 = optarg; break;
+		case 'P': opt.preload = 0; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

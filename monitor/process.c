@@ -86,6 +86,16 @@ void elh_process_ending(struct elh_vm *vm)
 		FILE *out = vm->trace_out ? vm->trace_out : stderr;
 
 		elh_exitless_stats_print(out);
+		if (vm->exitless_area) {
+			uint64_t all = elh_sys_stats_calls(vm), el = elh_exitless_completed();
+
+			if (el > all)
+				el = all;
+			fprintf(out, "calls: %llu, %llu exit-less (%.1f%%), %llu trapped\n",
+				(unsigned long long)all, (unsigned long long)el,
+				all ? 100.0 * (double)el / (double)all : 0.0,
+				(unsigned long long)(all - el));
+		}
 		if (vm->platform->stats_print)
 			vm->platform->stats_print(out);
 		if (vm->mn)

@@ -4,6 +4,7 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,8 +101,75 @@ static uint64_t inherited_mask(void)
 	return mask;
 }
 
+#ifndef ELH_PRELOAD_PATH
+#define ELH_PRELOAD_PATH "" /* not installed anywhere: the build tree's only */
+#endif
+
+/* The shim: next to elh in the build tree (preload/), else where `make
+ * install` put it; NULL if neither is there. */
+static const char *preload_path(void)
+{
+	static char buf[PATH_MAX];
+	char self[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0) {
+		self[n] = 0;
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = 0;
+			n = snprintf(buf, sizeof(buf), "%s/preload/libelh-preload.so", self);
+			if (n > 0 && (size_t)n < sizeof(buf) && !access(buf, R_OK))
+				return buf;
+		}
+	}
+	return *ELH_PRELOAD_PATH && !access(ELH_PRELOAD_PATH, R_OK) ? ELH_PRELOAD_PATH : NULL;
+}
+
+/* Is this glibc's dynamic loader (ld-linux-x86-64.so.2 or another name of it)? */
+static int glibc_interp(const char *interp)
+{
+	const char *base = strrchr(interp, '/');
+
+	return !strncmp(base ? base + 1 : interp, "ld-linux", 8);
+}
+
+/*
+ * The guest's environment with the shim appended to LD_PRELOAD (the
+ * program's own preloads come first, so that they interpose on the shim
+ * too); environ itself if the shim is there already or cannot be added.
+ * The shim takes itself out again as it starts (preload/README.md).
+ */
+static char **preload_environment(const char *shim)
+{
+	size_t n = 0, at = (size_t)-1, len;
+	char **env, *entry;
+	const char *old = "";
+
+	for (; environ[n]; n++)
+		if (!strncmp(environ[n], "LD_PRELOAD=", 11)) {
+			at = n;
+			old = environ[n] + 11;
+		}
+	if (strstr(old, "libelh-preload.so"))
+		return environ;
+	env = calloc(n + 2, sizeof(*env));
+	len = strlen(old) + strlen(shim) + 13;
+	entry = malloc(len);
+	if (!env || !entry) {
+		free(env);
+		free(entry);
+		return environ;
+	}
+	snprintf(entry, len, "LD_PRELOAD=%s%s%s", old, *old ? ":" : "", shim);
+	memcpy(env, environ, n * sizeof(*env));
+	env[at == (size_t)-1 ? n : at] = entry;
+	return env;
+}
+
 int elh_run(const struct elh_run_options *opt)
 {
+	char **envp = environ;
 	struct elh_vm *vm = &the_vm;
 	struct elh_elf_info info;
 	struct elh_image img;
@@ -122,6 +190,21 @@ int elh_run(const struct elh_run_options *opt)
 		fprintf(stderr, "elh: %s %s\n", opt->path, err);
 		close(fd);
 		return 126;
+	}
+	/* A missing or unusable interpreter is the program's fault, told
+	 * before anything is set up (elh_load opens it again). */
+	if (info.interp) {
+		struct elh_elf_info ii;
+		int ifd = elh_interp_open(&info, &ii, err, sizeof(err));
+
+		if (ifd < 0) {
+			fprintf(stderr, "elh: %s %s\n", opt->path, err);
+			elh_elf_release(&info);
+			close(fd);
+			return 126;
+		}
+		close(ifd);
+		elh_elf_release(&ii);
 	}
 
 	/* No host signal may reach a thread before its handler stack exists. */
@@ -174,8 +257,17 @@ int elh_run(const struct elh_run_options *opt)
 		return 126;
 	}
 	close(fd);
+	if (info.interp && opt->exitless && opt->preload && glibc_interp(info.interp)) {
+		const char *shim = preload_path();
+
+		if (shim)
+			envp = preload_environment(shim);
+		else if (opt->stats)
+			fprintf(stderr, "elh: libelh-preload.so not found: %s runs without it\n",
+				opt->path);
+	}
 	elh_elf_release(&info);
-	if (elh_build_stack(vm, &img, opt->argc, opt->argv, environ, opt->path, &rsp, err,
+	if (elh_build_stack(vm, &img, opt->argc, opt->argv, envp, opt->path, &rsp, err,
 			    sizeof(err)) < 0) {
 		fprintf(stderr, "elh: %s: %s\n", opt->path, err);
 		return 126;
@@ -186,7 +278,7 @@ int elh_run(const struct elh_run_options *opt)
 		snprintf(err, sizeof(err), "out of memory");
 		goto setup_failed;
 	}
-	cpu->regs.rip = img.entry;
+	cpu->regs.rip = img.start;
 	cpu->regs.rsp = rsp;
 	cpu->regs.rflags = ELH_RFLAGS_IF | ELH_RFLAGS_RESERVED1;
 	cpu->sigmask = mask & ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));

@@ -13,6 +13,7 @@ struct elh_run_options {
 	uint64_t arena_size;
 	int trace, stats;
 	int exitless;	  /* serve eligible calls of elh-musl programs without exits */
+	int preload;	  /* exit-less: preload libelh-preload.so into glibc programs */
 	int workers;	  /* exit-less worker threads, 0: the runtime's choice */
 	int max_workers;  /* with the extra ones for blocking calls */
 	int vcpus;	  /* M:N threads over this many vCPUs; 0: 1:1 */

@@ -672,8 +672,10 @@ long elh_sys_kill(struct elh_vcpu *cpu, const uint64_t a[6])
 
 	if (sig < 0 || sig > 64)
 		return -EINVAL;
-	if (pid != getpid() && pid != 0 && pid != -1 && pid != -getpid())
-		return -EPERM; /* other processes are outside the virtualized process */
+	/* Another process, or another process group: the host's business
+	 * (a child's elh turns the signal into its guest's). */
+	if ((pid > 0 && pid != getpid()) || (pid < -1 && pid != -getpid()))
+		return kill(pid, sig) < 0 ? -errno : 0;
 	if (!sig)
 		return 0;
 	memset(&info, 0, sizeof(info));

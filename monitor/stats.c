@@ -210,6 +210,17 @@ static int cmp_unsup(const void *x, const void *y)
 	return a->value < b->value ? -1 : a->value > b->value;
 }
 
+uint64_t elh_sys_stats_calls(struct elh_vm *vm)
+{
+	uint64_t n = 0;
+
+	if (!vm->sys)
+		return 0;
+	for (unsigned i = 0; i < elh_nsyscalls; i++)
+		n += __atomic_load_n(&vm->sys->count[i].calls, __ATOMIC_RELAXED);
+	return n;
+}
+
 void elh_sys_stats_print(struct elh_vm *vm, FILE *out)
 {
 	static const char *const heading[ELH_UNSUP_KINDS] = {

@@ -13,9 +13,10 @@
  * Everything that can fail is checked first, while the calling program
  * still exists to be told: a missing file (ENOENT), one that is not a
  * regular executable file (EACCES), one that elh cannot run (ENOEXEC, with
- * a note on stderr saying why: a dynamically linked program, another
- * architecture).  A script's "#!" line names its interpreter, which must be
- * a program elh can run.
+ * a note on stderr saying why: another architecture, a dynamically linked
+ * program whose interpreter is no x86-64 ld.so; ENOENT if it is missing,
+ * as Linux says).  A script's "#!" line names its interpreter, which must
+ * be a program elh can run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -114,6 +115,13 @@ static long check_file(const char *path, int nofollow)
 	return 0;
 }
 
+static void note_as(struct elh_vm *vm, const char *what, const char *path, const char *why, long r)
+{
+	fprintf(vm->trace_out, "elh: %s: %s %s (returning %s)\n", what, path, why,
+		r == -ENOENT ? "ENOENT" : "ENOEXEC");
+	fflush(vm->trace_out);
+}
+
 static void note(struct elh_vm *vm, const char *what, const char *path, const char *why)
 {
 	fprintf(vm->trace_out, "elh: %s: %s %s (returning ENOEXEC)\n", what, path, why);
@@ -177,8 +185,22 @@ static long inspect(struct elh_vm *vm, const char *what, const char *path, char 
 			note(vm, what, path, err);
 		return -ENOEXEC;
 	}
-	elh_elf_release(&info);
 	close(fd);
+	if (info.interp) {
+		struct elh_elf_info ii;
+		int ifd = elh_interp_open(&info, &ii, err, sizeof(err));
+
+		if (ifd < 0) {
+			long e = -errno;
+
+			note_as(vm, what, path, err, e);
+			elh_elf_release(&info);
+			return e;
+		}
+		close(ifd);
+		elh_elf_release(&ii);
+	}
+	elh_elf_release(&info);
 	return 0;
 }
 

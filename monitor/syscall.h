@@ -161,6 +161,9 @@ void elh_sys_stats_free(struct elh_vm *vm);
  * options and socket families with their counts. */
 void elh_sys_stats_print(struct elh_vm *vm, FILE *out);
 
+/* The calls counted so far, whichever way they came (the table's total). */
+uint64_t elh_sys_stats_calls(struct elh_vm *vm);
+
 /* The errno's symbolic name ("ENOENT"), or NULL if unknown. */
 const char *elh_errno_name(int err);
 

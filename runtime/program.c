@@ -97,6 +97,14 @@ static int check_elf(int fd, char *err, size_t errlen)
 
 	if (elh_elf_inspect(fd, &info, err, errlen) < 0)
 		return -1;
+	/* Inside a container, the interpreter would have to be looked up in
+	 * the container's root, which elh-runc does not do yet. */
+	if (info.interp) {
+		elh_elf_release(&info);
+		return elh_refuse(err, errlen,
+				  "is dynamically linked; elh-runc runs static executables only: "
+				  "relink it with -static or with elh-musl-gcc");
+	}
 	elh_elf_release(&info);
 	return 0;
 }

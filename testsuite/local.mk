@@ -66,11 +66,19 @@ TESTS += \
 	testsuite/integration/kvm-static-pie.sh \
 	testsuite/integration/busybox-systrap.sh \
 	testsuite/integration/busybox-kvm.sh \
+	testsuite/integration/systrap-dynamic.sh \
+	testsuite/integration/kvm-dynamic.sh \
+	testsuite/integration/debian-systrap.sh \
+	testsuite/integration/debian-kvm.sh \
+	testsuite/integration/preload-systrap.sh \
+	testsuite/integration/preload-kvm.sh \
 	testsuite/bench/smoke.sh \
 	testsuite/bench/httpd.sh
 
 EXTRA_DIST += testsuite/README.md testsuite/lib.sh testsuite/integration/compare.sh \
-	testsuite/integration/busybox.sh testsuite/monitor/async-signals.c \
+	testsuite/integration/busybox.sh testsuite/integration/debian.sh \
+	testsuite/integration/preload.sh testsuite/preload \
+	testsuite/monitor/async-signals.c \
 	testsuite/monitor/guest-clock.c testsuite/monitor/umip.c \
 	testsuite/stress/exitless-stress.c testsuite/stress/threads.c \
 	testsuite/stress/threads-native.c testsuite/stress/handoff.c \

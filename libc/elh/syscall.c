@@ -6,6 +6,7 @@
 #include "futex.h"
 #include "elh.h"
 #include "elh-calls.h"
+#include "elh-client.h"
 #include "../nptl-elh/ult.h"
 
 /* The ELH client: the system-call layer of elh-musl.
@@ -30,9 +31,6 @@ static volatile int mode; /* 0: not looked yet, 1: exit-less, -1: trap only */
  * (__elh_ult_hold). */
 #define ULT_BUSY_TRIES 8
 
-#define BACKOFF_MIN 8
-#define BACKOFF_MAX 4096
-
 static int find_area(void)
 {
 	size_t *a;
@@ -41,37 +39,16 @@ static int find_area(void)
 	for (a = libc.auxv; a && *a; a += 2)
 		if (a[0] == AT_ELH_SHARED)
 			s = (void *)a[1];
-	if (!s || s->magic != ELH_ABI_MAGIC || s->version != ELH_ABI_VERSION)
+	if (!elh_client_area_ok(s))
 		return -1;
 	__elh_shared = s;
 	return 1;
 }
 
-/* The thread's entry: hashed by tid, claimed on first use. */
+/* The thread's entry (elh-client.h). */
 static struct elh_sqe *my_sqe(void)
 {
-	int tid = __pthread_self()->tid;
-	unsigned i, h;
-
-	if (tid <= 0)
-		return 0;
-	h = (unsigned)tid % ELH_NSLOTS;
-	for (i = 0; i < ELH_NSLOTS; i++) {
-		struct elh_sqe *q = &__elh_shared->sqe[(h + i) % ELH_NSLOTS];
-		uint32_t owner = __atomic_load_n(&q->owner, __ATOMIC_RELAXED);
-		if (owner == (uint32_t)tid)
-			return q;
-		if (!owner) {
-			uint32_t zero = 0;
-			if (__atomic_compare_exchange_n(&q->owner, &zero, tid, 0, __ATOMIC_ACQ_REL,
-							__ATOMIC_RELAXED)) {
-				/* The last owner's fallback is not ours. */
-				q->trap_left = q->backoff = 0;
-				return q;
-			}
-		}
-	}
-	return 0;
+	return elh_client_claim(__elh_shared, __pthread_self()->tid);
 }
 
 int __elh_exitless(void)
@@ -102,8 +79,7 @@ static struct elh_sqe *usable(long n)
 		return 0;
 	if (!mode)
 		mode = find_area();
-	if (mode < 0 || (unsigned long)n >= ELH_NSYSCALLS ||
-	    !(__elh_shared->exitless[n / 64] >> n % 64 & 1))
+	if (mode < 0 || !elh_client_may(__elh_shared, n))
 		return 0;
 	q = my_sqe();
 	if (!q || q->busy)
@@ -141,70 +117,19 @@ static long trap_held_cp(volatile int *cancel, long n, long a, long b, long c, l
 /* Returns 1 if it had to wake the workers. */
 static int submit(struct elh_sqe *q, long n, long a, long b, long c, long d, long e, long f)
 {
-	struct elh_shared *s = __elh_shared;
+	long args[6] = { a, b, c, d, e, f };
 
-	q->interrupt = 0;
-	q->flags = 0;
-	q->notify = __elh_ult_active ? __elh_ult_notify() : 0;
-	q->nr = n;
-	q->args[0] = a;
-	q->args[1] = b;
-	q->args[2] = c;
-	q->args[3] = d;
-	q->args[4] = e;
-	q->args[5] = f;
-	__atomic_store_n(&q->state, ELH_SQE_SUBMITTED, __ATOMIC_SEQ_CST);
-	if (!__atomic_load_n(&s->workers_awake, __ATOMIC_SEQ_CST)) {
-		elh_ring_doorbell(s);
-		return 1;
-	}
-	return 0;
+	return elh_client_submit(__elh_shared, q, __elh_ult_active ? __elh_ult_notify() : 0, n,
+				 args);
 }
 
-/* Wait for the completion; returns its result, leaves the entry free.
- * A call that had to be slept for makes the next ones trap, unless its
- * submission found the workers asleep (rang): their waking up says nothing
- * of how busy the queue is, and a thread coming back from a run of traps
- * always finds them asleep. */
+/* Wait for the completion; returns its result, leaves the entry free.  A
+ * user-level thread yields its vCPU to the others meanwhile. */
 static long complete(struct elh_sqe *q, int rang)
 {
-	uint64_t t0, spin;
-	uint32_t st;
-	long r;
-
-	/* A user-level thread yields its vCPU to the others meanwhile. */
 	if (__elh_ult_active)
 		return __elh_ult_await(q);
-	t0 = __elh_rdtsc();
-	spin = __elh_shared->spin_tsc;
-	for (;;) {
-		if (__atomic_load_n(&q->state, __ATOMIC_ACQUIRE) == ELH_SQE_DONE) {
-			q->backoff = 0;
-			goto done;
-		}
-		if (__elh_rdtsc() - t0 > spin)
-			break;
-		__asm__ __volatile__("pause");
-	}
-	/* Not even taken: the awake workers are all inside long calls. */
-	if (__atomic_load_n(&q->state, __ATOMIC_SEQ_CST) == ELH_SQE_SUBMITTED) {
-		elh_ring_doorbell(__elh_shared);
-		rang = 1;
-	}
-	__atomic_store_n(&q->waiting, 1, __ATOMIC_SEQ_CST);
-	while ((st = __atomic_load_n(&q->state, __ATOMIC_SEQ_CST)) != ELH_SQE_DONE)
-		__elh_trap(SYS_futex, (long)&q->state, FUTEX_WAIT, st, 0, 0, 0);
-	__atomic_store_n(&q->waiting, 0, __ATOMIC_RELAXED);
-	if (!rang) {
-		q->backoff = q->backoff ? 2 * q->backoff : BACKOFF_MIN;
-		if (q->backoff > BACKOFF_MAX)
-			q->backoff = BACKOFF_MAX;
-		q->trap_left = q->backoff;
-	}
-done:
-	r = q->result;
-	__atomic_store_n(&q->state, ELH_SQE_FREE, __ATOMIC_RELEASE);
-	return r;
+	return elh_client_await(__elh_shared, q, rang);
 }
 
 static long syscall_body(long n, long a, long b, long c, long d, long e, long f)

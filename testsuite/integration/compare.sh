@@ -3,7 +3,11 @@
 # stdout, stderr and exit status (and the status in expected-status).
 #
 # Usage: compare.sh LINK MODE
-#   LINK  -static or -static-pie
+#   LINK  -static or -static-pie; or -dynamic: the programs built with
+#         Debian's musl-gcc and with Debian's gcc (glibc), both dynamically
+#         linked, each run natively and under elh (MODE systrap or kvm),
+#         the glibc build with elh's preload shim (the default) and without
+#         it (--no-preload)
 #   MODE  native   Debian's stock musl-gcc build vs the elh-musl build, both
 #                  run directly on the host, the latter for the programs that
 #                  create threads as user-level threads too (ELH_VCPUS=2)
@@ -53,6 +57,7 @@ run_as() {
 	*-hypercall) set -- "$ELH" run --platform=${1%%-*} --mode=hypercall "$2" ;;
 	*-per-thread) set -- "$ELH" run --platform=${1%%-*} --vcpus=per-thread "$2" ;;
 	*-hypercall-mn) set -- "$ELH" run --platform=${1%%-*} --mode=hypercall --vcpus=2 "$2" ;;
+	*-no-preload) set -- "$ELH" run --platform=${1%%-*} --no-preload "$2" ;;
 	*) set -- "$ELH" run --platform="$1" "$2" ;;
 	esac
 	# A run that hangs fails as one, with its name, instead of holding up
@@ -60,6 +65,74 @@ run_as() {
 	run_capture "$out" timeout -k 5 "${COMPARE_TIMEOUT:-120}" \
 		env -i PATH=/usr/bin:/bin ELH_TEST=1 "$@" alpha "beta gamma"
 }
+
+# The dynamic builds: each binary natively and under elh, compared.
+if [ "$link" = -dynamic ]; then
+	case $mode in
+	systrap | kvm) ;;
+	*) fail "compare.sh -dynamic: MODE must be systrap or kvm" ;;
+	esac
+	command -v gcc >/dev/null || skip "Debian's gcc is not installed: no glibc build"
+	pass=0 failed=0 failures=
+	for src in "$progs"/*.c; do
+		name=$(basename "$src" .c)
+		want=$(awk -v n="$name" '$1 == n { print $2 }' "$progs/expected-status")
+		case $want in
+		'') want="exit 0" ;;
+		SIG*) want="signal $want" ;;
+		*) want="exit $want" ;;
+		esac
+		if [ "$mode" = kvm ]; then
+			why=$(awk -F'\t' -v n="$name" '$1 == n { print $2 }' "$progs/kvm-unsupported")
+			if [ -n "$why" ]; then
+				echo "--- $name: not run on KVM: $why"
+				continue
+			fi
+		fi
+		ok=1
+		for cc in musl glibc; do
+			[ $cc = musl ] && compiler=$MUSL_GCC || compiler=gcc
+			bin=$TMP/$name.$cc-dyn
+			if [ $cc = glibc ]; then
+				why=$(awk -F'\t' -v n="$name" '$1 == n { print $2 }' "$progs/glibc-unsupported")
+				if [ -n "$why" ]; then
+					echo "--- $name: glibc build not run under elh: $why"
+					continue
+				fi
+			fi
+			if ! "$compiler" -O2 -pthread "$src" -o "$bin" 2>"$bin.cc"; then
+				echo "--- $name: $cc dynamic build failed"
+				cat "$bin.cc"
+				ok=0
+				continue
+			fi
+			run_as native "$bin" "$bin.base"
+			if [ "$(cat "$bin.base.status")" != "$want" ]; then
+				echo "--- $name ($cc): native run gave '$(cat "$bin.base.status")', expected '$want'"
+				cat "$bin.base.err"
+				ok=0
+			fi
+			run_as "$mode" "$bin" "$bin.elh"
+			same "$bin.base" "$bin.elh" || ok=0
+			if [ $cc = glibc ]; then
+				run_as "$mode-no-preload" "$bin" "$bin.elh-no-preload"
+				same "$bin.base" "$bin.elh-no-preload" || ok=0
+			fi
+		done
+		if [ $ok = 1 ]; then
+			echo "PASS: $name ($want)"
+			pass=$((pass + 1))
+		else
+			echo "FAIL: $name"
+			failed=$((failed + 1))
+			failures="$failures $name"
+		fi
+	done
+	echo "$pass passed, $failed failed"
+	[ $failed -eq 0 ] || fail "differences in:$failures"
+	[ $pass -gt 0 ] || fail "no program in $progs"
+	exit 0
+fi
 
 pass=0 failed=0 failures=
 for src in "$progs"/*.c; do

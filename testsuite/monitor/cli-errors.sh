@@ -24,11 +24,16 @@ expect 127 "No such file or directory" "$ELH" run no-such-program-anywhere-elh
 printf 'just text\n' >"$TMP/text"
 expect 126 "is not an ELF executable" "$ELH" run "$TMP/text"
 
-# A dynamically linked program: the test's own shell.
+# A dynamically linked program runs (the test's own shell) ...
 sh_path=$(command -v sh)
 sh_real=$(readlink -f "$sh_path")
 if file -L "$sh_real" | grep -q "dynamically linked"; then
-	expect 126 "is dynamically linked" "$ELH" run "$sh_real"
+	set +e
+	out=$("$ELH" run --platform=systrap "$sh_real" -c 'echo dynamic; exit 5' 2>&1)
+	st=$?
+	set -e
+	[ $st -eq 5 ] && [ "$out" = dynamic ] || fail "$sh_real under elh: status $st, output '$out'"
+	echo "ok: $sh_real, dynamically linked, runs under elh"
 fi
 
 # ELF headers for other machines and classes.
@@ -38,6 +43,29 @@ expect 126 "ELF file for AArch64" "$ELH" run "$TMP/arm64"
 printf '\177ELF\001\001\001\000\000\000\000\000\000\000\000\000\002\000\003\000' >"$TMP/i386"
 head -c 64 /dev/zero >>"$TMP/i386"
 expect 126 "32-bit ELF" "$ELH" run "$TMP/i386"
+
+# ... unless its interpreter is missing, or no x86-64 ld.so.
+printf 'int main(void){return 0;}\n' >"$TMP/dyn.c"
+cc "$TMP/dyn.c" -o "$TMP/no-interp" -Wl,--dynamic-linker="$TMP/missing-ld.so"
+expect 126 "is dynamically linked, and its interpreter $TMP/missing-ld.so cannot be opened: No such file" \
+	"$ELH" run "$TMP/no-interp"
+cc "$TMP/dyn.c" -o "$TMP/i386-interp" -Wl,--dynamic-linker="$TMP/i386"
+expect 126 "its interpreter $TMP/i386 is a 32-bit ELF file" "$ELH" run "$TMP/i386-interp"
+cc "$TMP/dyn.c" -o "$TMP/dyn-interp" -Wl,--dynamic-linker="$TMP/no-interp"
+expect 126 "its interpreter $TMP/no-interp is not a self-contained shared object" \
+	"$ELH" run "$TMP/dyn-interp"
+
+# A set-user-ID program whose owner is someone else: elh cannot give it
+# that account.
+if [ "$(id -u)" -eq 0 ] && nobody=$(id -u nobody 2>/dev/null); then
+	cc "$TMP/dyn.c" -o "$TMP/setuid"
+	chown "$nobody" "$TMP/setuid"
+	chmod 4755 "$TMP/setuid"
+	expect 126 "is set-user-ID (to uid $nobody); elh cannot give a program other credentials" \
+		"$ELH" run "$TMP/setuid"
+else
+	echo "not root: the set-user-ID refusal is not tested"
+fi
 
 # A relocatable object.
 printf 'int f(void){return 1;}\n' >"$TMP/o.c"
@@ -100,9 +128,8 @@ int main(int argc, char **argv)
 }
 PROG
 "$ELH_MUSL_GCC" "$TMP/ex.c" -o "$TMP/ex"
-if file -L "$sh_real" | grep -q "dynamically linked"; then
-	expect 44 "execve: $sh_real is dynamically linked" "$ELH" run --platform=systrap "$TMP/ex" "$sh_real"
-fi
+expect 44 "execve: $TMP/i386-interp is dynamically linked, and its interpreter $TMP/i386 is a 32-bit" \
+	"$ELH" run --platform=systrap "$TMP/ex" "$TMP/i386-interp"
 set +e
 chmod +x "$TMP/text"
 "$ELH" run --platform=systrap --mode=hypercall --stats "$TMP/ex" "$TMP/text" 2>"$TMP/err"

@@ -16,7 +16,8 @@ echo "prefix=$prefix bindir=$bindir libdir=$libdir"
 
 for f in "$bindir/elh" "$bindir/elh-musl-gcc" "$libdir/elh-musl/lib/libc.a" \
 	"$libdir/elh-musl/lib/crt1.o" "$libdir/elh-musl/lib/rcrt1.o" \
-	"$libdir/elh-musl/lib/elh-musl-gcc.specs" "$libdir/elh-musl/include/stdio.h"; do
+	"$libdir/elh-musl/lib/elh-musl-gcc.specs" "$libdir/elh-musl/include/stdio.h" \
+	"$libdir/elh/libelh-preload.so"; do
 	[ -e "$dest$f" ] || fail "not installed: $f"
 done
 [ -x "$dest$bindir/elh-musl-gcc" ] || fail "installed wrapper is not executable"

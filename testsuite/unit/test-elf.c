@@ -1,4 +1,5 @@
 /* Unit tests of the ELF checks: what elh runs and what it refuses, and why. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,8 +130,15 @@ START_TEST(refusals)
 	make_static(&im);
 	im.eh.e_phnum = 2;
 	im.ph[1] = im.ph[0];
+	im.ph[1].p_type = PT_INTERP; /* the whole file: no NUL where it ends */
+	expect_refused(&im, sizeof(im), "malformed PT_INTERP");
+
+	make_static(&im);
+	im.eh.e_phnum = 2;
 	im.ph[1].p_type = PT_INTERP;
-	expect_refused(&im, sizeof(im), "dynamically linked");
+	im.ph[1].p_offset = sizeof(im) - 4;
+	im.ph[1].p_filesz = 8;
+	expect_refused(&im, sizeof(im), "malformed PT_INTERP");
 
 	make_static(&im);
 	im.ph[0].p_filesz = sizeof(im) + 1;
@@ -162,15 +170,53 @@ START_TEST(refusals)
 }
 END_TEST
 
-START_TEST(this_dynamic_test_binary_refused)
+/* A dynamically linked program names its interpreter; one that is missing
+ * or no ld.so is refused by elh_interp_open, with errno saying which. */
+START_TEST(interpreter_recorded_and_checked)
 {
-	struct elh_elf_info info;
+	struct image im;
+	struct elh_elf_info info, ii;
 	char err[256] = "";
-	int fd = open("/proc/self/exe", O_RDONLY);
+	static const char bad[] = "/nonexistent/ld-elh-test.so";
+
+	make_static(&im);
+	im.eh.e_phnum = 2;
+	im.ph[1].p_type = PT_INTERP;
+	im.ph[1].p_offset = offsetof(struct image, text) + 100;
+	im.ph[1].p_filesz = sizeof(bad);
+	memcpy(im.text + 100, bad, sizeof(bad));
+	ck_assert_msg(inspect(&im, sizeof(im), &info, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(info.interp, bad);
+	ck_assert_int_eq(elh_interp_open(&info, &ii, err, sizeof(err)), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_msg(strstr(err, "interpreter /nonexistent/ld-elh-test.so cannot be opened"),
+		      "got '%s'", err);
+
+	/* An interpreter that is itself dynamically linked (the test binary). */
+	free(info.interp);
+	info.interp = strdup("/proc/self/exe");
+	ck_assert_int_eq(elh_interp_open(&info, &ii, err, sizeof(err)), -1);
+	ck_assert_int_eq(errno, ENOEXEC);
+	ck_assert_msg(strstr(err, "not a self-contained shared object"), "got '%s'", err);
+	elh_elf_release(&info);
+}
+END_TEST
+
+START_TEST(this_dynamic_test_binary_accepted)
+{
+	struct elh_elf_info info, ii;
+	char err[256] = "";
+	int fd = open("/proc/self/exe", O_RDONLY), ifd;
 
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(elh_elf_inspect(fd, &info, err, sizeof(err)), -1);
-	ck_assert_msg(strstr(err, "dynamically linked"), "got '%s'", err);
+	ck_assert_msg(elh_elf_inspect(fd, &info, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_ptr_nonnull(info.interp);
+	ifd = elh_interp_open(&info, &ii, err, sizeof(err));
+	ck_assert_msg(ifd >= 0, "%s", err);
+	ck_assert_ptr_null(ii.interp);
+	close(ifd);
+	elh_elf_release(&ii);
+	elh_elf_release(&info);
 	close(fd);
 }
 END_TEST
@@ -183,7 +229,8 @@ int main(void)
 	tcase_add_test(tc, static_exec_accepted);
 	tcase_add_test(tc, static_pie_accepted);
 	tcase_add_test(tc, refusals);
-	tcase_add_test(tc, this_dynamic_test_binary_refused);
+	tcase_add_test(tc, interpreter_recorded_and_checked);
+	tcase_add_test(tc, this_dynamic_test_binary_accepted);
 	suite_add_tcase(s, tc);
 	return elh_unit_run(s);
 }

@@ -1,0 +1,3 @@
+#!/bin/sh
+# The integration corpus built dynamically (musl-gcc, gcc with glibc): natively vs under elh run --platform=systrap.
+exec sh "$top_srcdir/testsuite/integration/compare.sh" -dynamic systrap
