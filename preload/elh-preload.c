@@ -118,16 +118,23 @@ __attribute__((constructor)) static void elh_preload_init(void)
 
 /*
  * A thread cancelled while its call is in flight (glibc's SIGCANCEL
- * handler unwinds it from inside elh_client_await): wait for the call,
- * which the monitor interrupted as it delivered the signal, to complete,
- * and give the entry back.
+ * handler unwinds it from inside elh_client_await): stop the call, wait
+ * for it to complete, and give the entry back.  The monitor interrupts a
+ * call in flight as it delivers the signal, but the cancellation may have
+ * been pending since before the call was submitted (the wait's switch to
+ * asynchronous cancellation acts on it), and then nothing else would end
+ * a call that waits for ever: ask for the interruption here.
  */
 static void abandon(void *arg)
 {
 	struct elh_sqe *q = arg;
+	struct elh_shared *s = __atomic_load_n(&area, __ATOMIC_ACQUIRE);
 	uint32_t st;
 
 	__atomic_store_n(&q->waiting, 1, __ATOMIC_SEQ_CST);
+	st = __atomic_load_n(&q->state, __ATOMIC_SEQ_CST);
+	if (st != ELH_SQE_DONE && st != ELH_SQE_FREE)
+		syscall(ELH_SYS_interrupt, (long)(q - s->sqe), 0L);
 	while ((st = __atomic_load_n(&q->state, __ATOMIC_SEQ_CST)) != ELH_SQE_DONE &&
 	       st != ELH_SQE_FREE)
 		elh_client_futex_wait(&q->state, st);
