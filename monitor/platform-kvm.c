@@ -830,6 +830,61 @@ static void kvm_fpu_fetch(struct elh_vcpu *cpu)
 	memcpy(cpu->fpu.area, xs.region, sizeof(xs.region));
 }
 
+/* The event a stub's `out` to port names: 0, or -1 if no stub uses it. */
+static int stub_event(struct elh_vcpu *cpu, struct kvm_vcpu_state *v, unsigned port,
+		      struct elh_exit *exit)
+{
+	if (port == ELH_PORT_SYSCALL) {
+		/* syscall left the return rip in rcx and rflags in r11. */
+		count_exit(EXIT_SYSCALL);
+		exit->reason = ELH_EXIT_SYSCALL;
+		exit->nr = (long)cpu->regs.rax;
+		cpu->regs.rip = cpu->regs.rcx;
+		cpu->regs.rflags = cpu->regs.r11;
+		return 0;
+	}
+	if (port >= ELH_PORT_EXCEPTION && port < ELH_PORT_EXCEPTION + 32) {
+		exception(cpu, v, port - ELH_PORT_EXCEPTION, exit);
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * A host signal ended KVM_RUN.  If the vCPU stopped at a stub in ring 0,
+ * the event that brought it there is complete but for the stub's `out`
+ * (elh_kvm_stub_port): it is that event.  Resumed as it is, the vCPU would
+ * go back to CPL 3 with rip at the stub and die of the program's SIGSEGV.
+ */
+static void interrupted(struct elh_vcpu *cpu, struct kvm_vcpu_state *v, struct elh_exit *exit)
+{
+	struct kvm_sregs sr;
+	uint16_t cs;
+	unsigned port;
+
+	exit->reason = ELH_EXIT_INTERRUPT;
+	if (!elh_kvm_in_system(K.sys_gpa, cpu->regs.rip)) {
+		count_exit(EXIT_INTERRUPT);
+		return;
+	}
+	if (K.sync_regs) {
+		cs = v->run->s.regs.sregs.cs.selector;
+	} else {
+		if (ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
+			kvm_fatal(cpu, "KVM_GET_SREGS failed: %s", strerror(errno));
+		cs = sr.cs.selector;
+	}
+	/* Counted as that event: the one exit it would have taken. */
+	port = elh_kvm_stub_port(K.sys_gpa, cpu->regs.rip, cs);
+	if (port) {
+		stub_event(cpu, v, port, exit);
+		return;
+	}
+	if (!(cs & 3))
+		kvm_fatal(cpu, "stopped at CPL 0 outside a stub's entry");
+	count_exit(EXIT_INTERRUPT);
+}
+
 static void kvm_run_vcpu(struct elh_vcpu *cpu, struct elh_exit *exit)
 {
 	struct kvm_vcpu_state *v = cpu->plat;
@@ -841,9 +896,8 @@ static void kvm_run_vcpu(struct elh_vcpu *cpu, struct elh_exit *exit)
 		int e = errno;
 
 		if (r < 0 && e == EINTR) {
-			count_exit(EXIT_INTERRUPT);
 			__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_RELAXED);
-			exit->reason = ELH_EXIT_INTERRUPT;
+			interrupted(cpu, v, exit);
 			return;
 		}
 		if (r < 0 && e == EFAULT) {
@@ -861,25 +915,11 @@ static void kvm_run_vcpu(struct elh_vcpu *cpu, struct elh_exit *exit)
 
 		switch (v->run->exit_reason) {
 		case KVM_EXIT_IO:
-			if (v->run->io.port == ELH_PORT_SYSCALL) {
-				/* syscall left the return rip in rcx and rflags in r11. */
-				count_exit(EXIT_SYSCALL);
-				exit->reason = ELH_EXIT_SYSCALL;
-				exit->nr = (long)cpu->regs.rax;
-				cpu->regs.rip = cpu->regs.rcx;
-				cpu->regs.rflags = cpu->regs.r11;
-				return;
-			}
-			if (v->run->io.port >= ELH_PORT_EXCEPTION &&
-			    v->run->io.port < ELH_PORT_EXCEPTION + 32) {
-				exception(cpu, v, v->run->io.port - ELH_PORT_EXCEPTION, exit);
-				return;
-			}
-			kvm_fatal(cpu, "I/O exit to port %#x, which no stub uses", v->run->io.port);
-		case KVM_EXIT_INTR:
-			count_exit(EXIT_INTERRUPT);
-			exit->reason = ELH_EXIT_INTERRUPT;
+			if (stub_event(cpu, v, v->run->io.port, exit) < 0)
+				kvm_fatal(cpu, "I/O exit to port %#x, which no stub uses",
+					  v->run->io.port);
 			return;
+		case KVM_EXIT_INTR: interrupted(cpu, v, exit); return;
 		case KVM_EXIT_MEMORY_FAULT:
 		case KVM_EXIT_MMIO:
 			count_exit(EXIT_MEMORY);

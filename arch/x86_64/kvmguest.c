@@ -51,6 +51,19 @@ enum elh_kvm_event elh_kvm_decode(uint64_t gpa, enum elh_kvm_entry entry, unsign
 	return ELH_KVM_EV_SYSTEM_JUMP;
 }
 
+unsigned elh_kvm_stub_port(uint64_t gpa, uint64_t rip, uint16_t cs)
+{
+	uint64_t off = rip - (gpa + ELH_KVM_STUBS);
+
+	if ((cs & 3) || rip < gpa + ELH_KVM_STUBS || off >= 4096)
+		return 0;
+	if (off == ELH_KVM_STUB_SYSCALL)
+		return ELH_PORT_SYSCALL;
+	if (off < 4 * 32 && off % 4 == 0)
+		return ELH_PORT_EXCEPTION + (unsigned)(off / 4);
+	return 0;
+}
+
 uint64_t elh_kvm_build_slice(uint8_t *sys, uint64_t gpa, unsigned i)
 {
 	uint8_t *slice = sys + ELH_KVM_SLICES + (size_t)i * ELH_KVM_SLICE;

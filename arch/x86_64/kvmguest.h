@@ -107,6 +107,18 @@ static inline int elh_kvm_in_system(uint64_t gpa, uint64_t a)
 enum elh_kvm_event elh_kvm_decode(uint64_t gpa, enum elh_kvm_entry entry, unsigned vec,
 				  const struct elh_kvm_frame *f, uint64_t rcx);
 
+/*
+ * A host signal can end KVM_RUN in the one instruction between the CPU's
+ * entry into ring 0 and the stub's `out`: after `syscall` (rcx and r11
+ * already hold the return) or after an exception's delivery (its frame
+ * already on the ring-0 stack).  The event is then complete but for the
+ * exit, and resuming rip at CPL 3 would run the stub as the program's own
+ * code.  For a vCPU stopped at rip with code selector cs: the port that
+ * stub's `out` would have written, or 0 if it stopped anywhere else (at
+ * CPL 3, a stub is only the program's jump into the system area).
+ */
+unsigned elh_kvm_stub_port(uint64_t gpa, uint64_t rip, uint16_t cs);
+
 /* May the guest use wrfsbase & co?  host_leaf7_ebx: CPUID.(7,0):EBX of the
  * host CPU; cr4_ok: KVM_SET_SREGS took CR4.FSGSBASE and reads it back.
  * KVM_GET_SUPPORTED_CPUID is not asked: PVM hides the bit it supports. */

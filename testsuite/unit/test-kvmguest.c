@@ -154,6 +154,44 @@ START_TEST(probe_stub)
 }
 END_TEST
 
+/* Stopped in ring 0 before a stub's `out`: the stub's own port, read from
+ * the stub the IDT or LSTAR points at. */
+START_TEST(stub_port_at_cpl0)
+{
+	const uint64_t syscall_stub = GPA + ELH_KVM_STUBS + ELH_KVM_STUB_SYSCALL;
+
+	for (unsigned v = 0; v < 32; v++) {
+		const uint8_t *g = sys + ELH_KVM_IDT + 16 * v;
+		uint64_t off = g[0] | (uint64_t)g[1] << 8 | (uint64_t)g[6] << 16 |
+			       (uint64_t)g[7] << 24 | (get64(g + 8) & 0xffffffff) << 32;
+
+		ck_assert_uint_eq(elh_kvm_stub_port(GPA, off, ELH_SEL_KCODE), sys[off - GPA + 1]);
+		/* Past the `out`, at the hlt: not a stub's entry. */
+		ck_assert_uint_eq(elh_kvm_stub_port(GPA, off + 2, ELH_SEL_KCODE), 0);
+	}
+	ck_assert_uint_eq(elh_kvm_stub_port(GPA, syscall_stub, ELH_SEL_KCODE),
+			  sys[syscall_stub - GPA + 1]);
+	ck_assert_uint_eq(elh_kvm_stub_port(GPA, syscall_stub + 2, ELH_SEL_KCODE), 0);
+	ck_assert_uint_eq(
+	    elh_kvm_stub_port(GPA, GPA + ELH_KVM_STUBS + ELH_KVM_STUB_PROBE, ELH_SEL_KCODE), 0);
+}
+END_TEST
+
+/* At CPL 3 the same addresses are the program's jump into the system area,
+ * and anywhere outside the stub page is no stub at all. */
+START_TEST(stub_port_elsewhere)
+{
+	const uint64_t syscall_stub = GPA + ELH_KVM_STUBS + ELH_KVM_STUB_SYSCALL;
+
+	ck_assert_uint_eq(elh_kvm_stub_port(GPA, syscall_stub, ELH_SEL_UCODE), 0);
+	ck_assert_uint_eq(elh_kvm_stub_port(GPA, GPA + ELH_KVM_STUBS + 4 * 13, ELH_SEL_UCODE), 0);
+	ck_assert_uint_eq(elh_kvm_stub_port(GPA, GPA + ELH_KVM_IDT, ELH_SEL_KCODE), 0);
+	ck_assert_uint_eq(elh_kvm_stub_port(GPA, GPA + ELH_KVM_SLICES, ELH_SEL_KCODE), 0);
+	ck_assert_uint_eq(elh_kvm_stub_port(GPA, 0x401000, ELH_SEL_KCODE), 0);
+	ck_assert_uint_eq(elh_kvm_stub_port(GPA, GPA + ELH_KVM_STUBS - 4, ELH_SEL_KCODE), 0);
+}
+END_TEST
+
 START_TEST(fsgsbase_decision)
 {
 	/* The host CPU's bit and the CR4 trial decide; KVM's CPUID is not
@@ -178,6 +216,8 @@ int main(void)
 	tcase_add_test(tc, decode_syscall_on_pvm);
 	tcase_add_test(tc, decode_faults);
 	tcase_add_test(tc, probe_stub);
+	tcase_add_test(tc, stub_port_at_cpl0);
+	tcase_add_test(tc, stub_port_elsewhere);
 	tcase_add_test(tc, fsgsbase_decision);
 	suite_add_tcase(s, tc);
 	return elh_unit_run(s);
