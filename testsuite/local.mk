@@ -58,6 +58,7 @@ TESTS += \
 	testsuite/stress/threads.sh \
 	testsuite/stress/threads-native.sh \
 	testsuite/stress/handoff.sh \
+	testsuite/stress/threads-poll.sh \
 	testsuite/integration/native-static.sh \
 	testsuite/integration/native-static-pie.sh \
 	testsuite/integration/systrap-static.sh \
@@ -82,6 +83,7 @@ EXTRA_DIST += testsuite/README.md testsuite/lib.sh testsuite/integration/compare
 	testsuite/monitor/guest-clock.c testsuite/monitor/umip.c \
 	testsuite/stress/exitless-stress.c testsuite/stress/threads.c \
 	testsuite/stress/threads-native.c testsuite/stress/handoff.c \
+	testsuite/stress/threads-poll.c \
 	$(filter %.sh,$(TESTS)) testsuite/programs testsuite/vm/elh-vm testsuite/vm/init \
 	testsuite/integration/kvm-emulated.sh testsuite/hostile
 
