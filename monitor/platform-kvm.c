@@ -104,6 +104,7 @@ struct kvm_vcpu_state {
 	struct kvm_run *run;
 	uint64_t stack_top; /* the ring-0 stack, where exceptions push their frame */
 	int sregs_synced;   /* run->s.regs.sregs holds its segment state */
+	uint64_t io_rip;    /* the `out` of the last I/O exit, which KVM completes next run */
 	struct kvm_vcpu_state *next_free;
 };
 
@@ -781,6 +782,31 @@ static int run_once(struct elh_vcpu *cpu, struct kvm_vcpu_state *v)
 	return r;
 }
 
+/*
+ * KVM completes an I/O exit's `out` at the start of the next KVM_RUN by
+ * stepping over it, unless rip has moved since (complete_fast_pio_out).
+ * Where the program's rip goes back to that very stub (a sigreturn onto
+ * it), the vCPU would resume 2 bytes past it, not where the program said.
+ * One KVM_RUN that returns at once takes that step first; host signals wait
+ * meanwhile, so that the immediate_exit of one is not taken for ours.
+ */
+static void complete_io(struct elh_vcpu *cpu, struct kvm_vcpu_state *v)
+{
+	sigset_t all, old;
+	int r, e;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_RELAXED);
+	r = ioctl(v->fd, KVM_RUN, 0);
+	e = errno;
+	__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_RELAXED);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r == 0 || e != EINTR)
+		kvm_fatal(cpu, "completing an I/O exit: KVM_RUN %s",
+			  r == 0 ? "entered the guest" : strerror(e));
+}
+
 /* Load cpu's registers, CPL 3 segments and, if the monitor changed it,
  * FPU state into v: through kvm_run's synchronized registers where KVM
  * has them (no ioctl: on PVM each costs about as much as a system call
@@ -792,6 +818,9 @@ static void load_vcpu(struct elh_vcpu *cpu, struct kvm_vcpu_state *v)
 	struct kvm_sregs sr;
 	struct kvm_xsave xs;
 
+	if (v->io_rip && cpu->regs.rip == v->io_rip)
+		complete_io(cpu, v);
+	v->io_rip = 0;
 	if (K.sync_regs && !v->sregs_synced) {
 		/* Not run yet: kvm_run holds no segment state to start from. */
 		if (ioctl(v->fd, KVM_GET_SREGS, &sync->sregs) < 0)
@@ -915,6 +944,7 @@ static void kvm_run_vcpu(struct elh_vcpu *cpu, struct elh_exit *exit)
 
 		switch (v->run->exit_reason) {
 		case KVM_EXIT_IO:
+			v->io_rip = cpu->regs.rip;
 			if (stub_event(cpu, v, v->run->io.port, exit) < 0)
 				kvm_fatal(cpu, "I/O exit to port %#x, which no stub uses",
 					  v->run->io.port);

@@ -1,8 +1,9 @@
 #!/bin/sh
 # The KVM platform on a host without KVM: the integration corpus compared
 # as kvm-static.sh does (natively vs `elh run` on KVM, in every mode), and
-# Debian's busybox applets as busybox-kvm.sh does, and threads-poll.sh's
-# hundreds of user-level threads,
+# Debian's busybox applets as busybox-kvm.sh does, the hostile-guest suite
+# against its native runs on this host, and threads-poll.sh's hundreds of
+# user-level threads,
 # inside a VM that qemu emulates with AMD-V (testsuite/vm/elh-vm), where
 # /dev/kvm works.  The programs are built on the host; the VM runs them,
 # natively too, so that both runs see the same system.
@@ -19,6 +20,7 @@ require_baseline
 chmod 755 "$TMP"
 COMPARE_BUILT=$TMP/bin sh "$top_srcdir/testsuite/integration/compare.sh" -static build
 "$ELH_MUSL_GCC" -O2 -pthread "$top_srcdir/testsuite/stress/threads-poll.c" -o "$TMP/bin/threads-poll"
+HOSTILE_BUILT=$TMP/hostile sh "$top_srcdir/testsuite/hostile/run.sh" build
 cat >"$TMP/in-vm.sh" <<EOS
 set -e
 export ELH='$ELH' ELH_MUSL_GCC='$ELH_MUSL_GCC' MUSL_GCC='$MUSL_GCC'
@@ -29,6 +31,7 @@ export COMPARE_TIMEOUT='${COMPARE_TIMEOUT:-300}'
 st=0
 sh '$top_srcdir/testsuite/integration/compare.sh' -static kvm || st=\$?
 sh '$top_srcdir/testsuite/integration/busybox.sh' kvm || st=\$?
+HOSTILE_BUILT='$TMP/hostile' sh '$top_srcdir/testsuite/hostile/run.sh' kvm || st=\$?
 THREADS_POLL_BIN='$TMP/bin/threads-poll' THREADS_POLL_PLATFORMS=kvm \
 	sh '$top_srcdir/testsuite/stress/threads-poll.sh' || st=\$?
 exit \$st
@@ -39,4 +42,4 @@ st=$?
 set -e
 cat "$TMP/console"
 [ $st -ne 77 ] || skip "$(grep '^elh-vm: cannot make a VM' "$TMP/console")"
-[ $st -eq 0 ] || fail "the corpus, busybox or threads-poll on KVM in the emulated VM: status $st"
+[ $st -eq 0 ] || fail "the corpus, busybox, the hostile suite or threads-poll on KVM in the emulated VM: status $st"
