@@ -599,7 +599,9 @@ static long check_option(struct elh_vm *vm, int level, int name)
 {
 	if (level_ok(level) && !option_refused(level, name))
 		return 0;
-	elh_sys_unsupported(vm, ELH_UNSUP_SOCKOPT, (int64_t)level << 32 | (uint32_t)name);
+	/* Shifted unsigned: a negative level must not make it undefined. */
+	elh_sys_unsupported(vm, ELH_UNSUP_SOCKOPT,
+			    (int64_t)((uint64_t)(uint32_t)level << 32 | (uint32_t)name));
 	return -ENOPROTOOPT;
 }
 

@@ -337,6 +337,7 @@ START_TEST(families_and_options)
 	struct sock_filter *prog = galloc(sizeof(*prog));
 	struct sock_fprog *fp = galloc(sizeof(*fp));
 	int *v = galloc(sizeof(int)), *sv = gpair(SOCK_STREAM);
+	char *text;
 	long s;
 
 	ck_assert_int_eq(SC(SYS_socket, AF_PACKET, SOCK_RAW, 0), -EAFNOSUPPORT);
@@ -354,6 +355,11 @@ START_TEST(families_and_options)
 	ck_assert_int_eq(SC(SYS_getsockopt, sv[0], IPPROTO_TCP, 35, G(v), G(galloc(4))),
 			 -ENOPROTOOPT);
 	ck_assert_int_eq(SC(SYS_setsockopt, sv[0], 263 /* SOL_PACKET */, 1, G(v), 4), -ENOPROTOOPT);
+	/* A negative level too, and --stats names it as the guest gave it. */
+	ck_assert_int_eq(SC(SYS_setsockopt, sv[0], -7, 2, G(v), 4), -ENOPROTOOPT);
+	text = stats_text();
+	ck_assert_ptr_nonnull(strstr(text, "level -7 option 2"));
+	free(text);
 	/* A socket filter: the program is copied from behind its pointer. */
 	*prog = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0xffff);
 	fp->len = 1;
