@@ -161,3 +161,5 @@ check-kvm-emulated: all
 	st=$$?; test $$st -ne 77 || st=0; exit $$st
 
 .PHONY: check-kvm-emulated
+
+include $(srcdir)/testsuite/fuzz/local.mk
