@@ -33,6 +33,10 @@ struct elh_elf_info {
 int elh_elf_inspect(int fd, struct elh_elf_info *info, char *err, size_t errlen);
 void elh_elf_release(struct elh_elf_info *info);
 
+/* The guest has no_new_privs: set-ID bits are ignored, as Linux does,
+ * instead of refused (the guest's flag, not the monitor's own). */
+extern int elh_setid_ignored;
+
 /*
  * Open and check the interpreter a dynamically linked program asks for
  * (prog->interp): an x86-64 ELF shared object with an entry point and no

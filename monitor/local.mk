@@ -2,9 +2,12 @@
 
 bin_PROGRAMS += elh
 elh_SOURCES = monitor/main.c $(elh_core_sources)
-elh_CFLAGS = $(ELH_CFLAGS) $(CAPSTONE_CFLAGS) -iquote $(srcdir)/arch/x86_64 \
+elh_plain_cflags = $(ELH_CFLAGS) $(CAPSTONE_CFLAGS) $(SECCOMP_CFLAGS) -iquote $(srcdir)/arch/x86_64 \
 	-DELH_PRELOAD_PATH=\"$(elhlibdir)/libelh-preload.so\"
-elh_LDADD = $(CAPSTONE_LIBS)
+# With --enable-sanitizers, ASan and UBSan (configure.ac).
+elh_CFLAGS = $(elh_plain_cflags) $(ELH_MONITOR_CFLAGS)
+elh_LDFLAGS = $(ELH_MONITOR_LDFLAGS)
+elh_LDADD = $(CAPSTONE_LIBS) $(SECCOMP_LIBS)
 
 # Everything but main(), shared with the unit tests.
 elh_core_sources = \
@@ -22,6 +25,7 @@ elh_core_sources = \
 	monitor/signal.c monitor/signal.h \
 	monitor/special.h monitor/vm.h \
 	monitor/platform.h monitor/platform-systrap.c monitor/platform-kvm.c \
-	monitor/fault.c monitor/fault.h
+	monitor/fault.c monitor/fault.h \
+	monitor/allowlist.c monitor/allowlist.h
 
 EXTRA_DIST += monitor/README.md

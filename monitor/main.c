@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "kvm.h"
+#include "memory.h"
 #include "platform.h"
 #include "run.h"
 
@@ -22,6 +23,33 @@ enum {
 	EXIT_NOEXEC = 126,   /* the program is not something elh can run */
 	EXIT_NOTFOUND = 127, /* the program does not exist */
 };
+
+#ifdef ELH_SANITIZED
+/*
+ * configure --enable-sanitizers: the options the sanitizers take unless
+ * ASAN_OPTIONS and UBSAN_OPTIONS say otherwise (tests run elh under
+ * `env -i`).  Faults stay the guest's and the monitor's own signals; no
+ * leak check at exit (the monitor ends with _exit(), its memory mapped);
+ * a library the guest's environment preloads into elh too does not stop
+ * ASan; UBSan stops at its first report.
+ */
+const char *__asan_default_options(void);
+const char *__ubsan_default_options(void);
+
+const char *__asan_default_options(void)
+{
+	return "detect_leaks=0:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:"
+	       "verify_asan_link_order=0";
+}
+
+const char *__ubsan_default_options(void)
+{
+	return "print_stacktrace=1:halt_on_error=1";
+}
+#endif
+
+#define STRING(x)	   #x
+#define ARENA_DEFAULT(gib) STRING(gib) "G"
 
 static void usage(FILE *f)
 {
@@ -49,19 +77,28 @@ static void usage(FILE *f)
 	      "  --platform=NAME    kvm (default): a KVM guest; systrap: the guest runs in\n"
 	      "                     elh's own address space, its system calls trapped by\n"
 	      "                     seccomp -- no isolation, for hosts without KVM and tests\n"
-	      "  --arena-size=SIZE  guest memory arena, e.g. 512M or 8G (default 4G)\n"
-	      "  --trace            print each system call on stderr\n"
-	      "  --stats            print per-call counts and times at exit\n"
-	      "  --argv0=NAME       the program's argv[0] (default: PROGRAM as given)\n"
-	      "  --no-preload       do not preload libelh-preload.so into a dynamically\n"
-	      "                     linked glibc program (exit-less mode preloads it)\n"
-	      "\n"
-	      "check-kvm tells whether this host's KVM can run guests, and if not why.\n"
-	      "\n"
-	      "Exit status: the program's own, or the signal that killed it; 125 when elh\n"
-	      "cannot set up the VM, 126 when PROGRAM is not an x86-64 executable elh can\n"
-	      "run (32-bit, another machine, a missing interpreter, set-user-ID),\n"
-	      "127 when PROGRAM is not found.\n",
+	      "  --arena-size=SIZE  guest memory arena, e.g. 512M or 8G (default " ARENA_DEFAULT(
+		  ELH_ARENA_DEFAULT_GIB) ")\n"
+					 "  --trace            print each system call on stderr\n"
+					 "  --stats            print per-call counts and times at "
+					 "exit\n"
+					 "  --argv0=NAME       the program's argv[0] (default: "
+					 "PROGRAM as given)\n"
+					 "  --no-preload       do not preload libelh-preload.so "
+					 "into a dynamically\n"
+					 "                     linked glibc program (exit-less "
+					 "mode preloads it)\n"
+					 "\n"
+					 "check-kvm tells whether this host's KVM can run guests, "
+					 "and if not why.\n"
+					 "\n"
+					 "Exit status: the program's own, or the signal that "
+					 "killed it; 125 when elh\n"
+					 "cannot set up the VM, 126 when PROGRAM is not an x86-64 "
+					 "executable elh can\n"
+					 "run (32-bit, another machine, a missing interpreter, "
+					 "set-user-ID),\n"
+					 "127 when PROGRAM is not found.\n",
 	      f);
 }
 
@@ -204,12 +241,13 @@ static int cmd_run(char *self, int argc, char **argv)
 		{ "stats", no_argument, NULL, 's' },
 		{ "argv0", required_argument, NULL, '0' },
 		{ "no-preload", no_argument, NULL, 'P' },
+		{ "exec-state", required_argument, NULL, 'E' }, /* sys_exec.c's own */
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct elh_run_options opt = {
 		.platform = &elh_platform_kvm,
-		.arena_size = 4ull << 30,
+		.arena_size = ELH_ARENA_DEFAULT_SIZE,
 		.exitless = 1,
 		.preload = 1,
 		.max_workers = 128,
@@ -297,6 +335,13 @@ static int cmd_run(char *self, int argc, char **argv)
 		case 's': opt.stats = 1; break;
 		case '0': argv0 = optarg; break;
 		case 'P': opt.preload = 0; break;
+		case 'E':
+			/* Not for users: the monitor that ran the guest's execve
+			 * says what the process was (sys_exec.c). */
+			opt.exec_state = 1;
+			opt.exec_confined = strstr(optarg, "confined") != NULL;
+			opt.exec_guest_nnp = strstr(optarg, "nnp") != NULL;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

@@ -34,9 +34,15 @@
 
 struct elh_vm;
 
-#define ELH_PAGE_SIZE	       4096ull
-#define ELH_ARENA_BASE	       0x10000ull
-#define ELH_ARENA_DEFAULT_SIZE (4ull << 30)
+#define ELH_PAGE_SIZE  4096ull
+#define ELH_ARENA_BASE 0x10000ull
+/* In GiB.  configure --enable-sanitizers makes it 1: AddressSanitizer
+ * keeps its shadow memory from 0x7fff8000 up, where a larger arena would
+ * be. */
+#ifndef ELH_ARENA_DEFAULT_GIB
+#define ELH_ARENA_DEFAULT_GIB 4
+#endif
+#define ELH_ARENA_DEFAULT_SIZE ((unsigned long long)ELH_ARENA_DEFAULT_GIB << 30)
 /* The top of a process's address space on x86-64 with 4-level paging
  * (Linux's TASK_SIZE_MAX): the bound of its memory calls' ranges. */
 #define ELH_TASK_SIZE ((1ull << 47) - ELH_PAGE_SIZE)

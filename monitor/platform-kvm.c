@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "kvm.h"
+#include "allowlist.h"
 #include "exitless.h"
 #include "fault.h"
 #include "guestmem.h"
@@ -149,6 +150,8 @@ static __thread struct elh_vcpu *this_cpu;
 
 static void on_host_signal(int sig, siginfo_t *info, void *uc)
 {
+	if (sig == SIGSYS)
+		elh_allowlist_violation(info); /* returns if it is not the allowlist's */
 	if (elh_signal_is_fault(sig, info)) {
 		elh_signal_monitor_crash(sig, info, uc);
 		return;
@@ -1102,6 +1105,19 @@ static int kvm_init(struct elh_vm *vm, char *err, size_t errlen)
 	return 0;
 }
 
+/* The monitor's calls confined to the allowlist (allowlist.c), unless the
+ * monitor that executed this one for the guest's execve had it. */
+static int kvm_confine(struct elh_vm *vm, char *err, size_t errlen)
+{
+	if (vm->confined)
+		return 0;
+	if (elh_allowlist_install(elh_systab, elh_nsyscalls, fileno(vm->trace_out), err, errlen) <
+	    0)
+		return -1;
+	vm->confined = 1;
+	return 0;
+}
+
 static int kvm_vcpu_init(struct elh_vcpu *cpu, char *err, size_t errlen)
 {
 	struct kvm_vcpu_state *v;
@@ -1283,4 +1299,5 @@ const struct elh_platform elh_platform_kvm = {
 	.fork_child = kvm_fork_child,
 	.stats_print = kvm_stats_print,
 	.fpu_fetch = kvm_fpu_fetch,
+	.confine = kvm_confine,
 };

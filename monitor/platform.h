@@ -63,6 +63,9 @@ struct elh_platform {
 	/* Copy the FPU state the vCPU holds into cpu->fpu (a platform that
 	 * leaves it in the vCPU between runs sets cpu->fpu_stale). */
 	void (*fpu_fetch)(struct elh_vcpu *cpu);
+	/* Once everything is set up, before the guest's first instruction:
+	 * confine the monitor's own calls (NULL: the platform does not). */
+	int (*confine)(struct elh_vm *vm, char *err, size_t errlen);
 };
 
 /*

@@ -214,7 +214,14 @@ int elh_run(const struct elh_run_options *opt)
 
 	vm->platform = opt->platform;
 	vm->opt = opt;
-	vm->guest_no_new_privs = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
+	/* Before an execve, the previous monitor's view: no_new_privs of the
+	 * host may be the allowlist's own. */
+	vm->guest_no_new_privs =
+	    opt->exec_state ? opt->exec_guest_nnp : prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
+	elh_setid_ignored = vm->guest_no_new_privs;
+	/* The filter is inherited: check that it is there. */
+	vm->confined =
+	    opt->exec_state && opt->exec_confined && prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2;
 	vm->trace = opt->trace;
 	vm->stats = opt->stats;
 	vm->vfork_fd = -1;
@@ -285,6 +292,8 @@ int elh_run(const struct elh_run_options *opt)
 	if (elh_vcpu_start(cpu, err, sizeof(err)) < 0)
 		goto setup_failed;
 	elh_thread_register(cpu);
+	if (vm->platform->confine && vm->platform->confine(vm, err, sizeof(err)) < 0)
+		goto setup_failed;
 	elh_vcpu_loop(cpu);
 
 setup_failed:

@@ -25,6 +25,11 @@ struct elh_run_options {
 	char *self;
 	char **opts;
 	int nopts;
+	/* Given by the monitor that executed this one for the guest's execve
+	 * (--exec-state): what the guest's process was. */
+	int exec_state;	    /* set: the two below say */
+	int exec_confined;  /* the monitor's allowlist was installed */
+	int exec_guest_nnp; /* the guest had set no_new_privs */
 };
 
 /* Set up the VM, load the program and run it; returns only on setup

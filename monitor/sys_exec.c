@@ -304,7 +304,7 @@ static long do_exec(struct elh_vcpu *cpu, int dirfd, uint64_t gpath, uint64_t ga
 		goto out;
 
 	/* elh run OPTIONS --argv0=ARGV0 -- PROGRAM [INTERP-ARG SCRIPT] ARGS */
-	margv = calloc((size_t)opt->nopts + argv.n + 8, sizeof(*margv));
+	margv = calloc((size_t)opt->nopts + argv.n + 9, sizeof(*margv));
 	if (!margv || asprintf(&argv0, "--argv0=%s",
 			       script	? interp
 			       : argv.n ? argv.v[0]
@@ -317,6 +317,9 @@ static long do_exec(struct elh_vcpu *cpu, int dirfd, uint64_t gpath, uint64_t ga
 	margv[m++] = "run";
 	for (int i = 0; i < opt->nopts; i++)
 		margv[m++] = opt->opts[i];
+	margv[m++] = vm->confined ? (vm->guest_no_new_privs ? "--exec-state=confined,nnp"
+							    : "--exec-state=confined")
+				  : (vm->guest_no_new_privs ? "--exec-state=nnp" : "--exec-state=");
 	margv[m++] = argv0;
 	margv[m++] = "--";
 	if (script) {

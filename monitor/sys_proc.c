@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "guestmem.h"
+#include "loader.h"
 #include "syscall.h"
 #include "vm.h"
 
@@ -126,6 +127,7 @@ ELH_HANDLER(prctl)
 		if (a[1] != 1 || a[2] || a[3] || a[4])
 			return -EINVAL;
 		vm->guest_no_new_privs = 1;
+		elh_setid_ignored = 1;
 		return 0;
 	case PR_GET_NO_NEW_PRIVS:
 		if (a[1] || a[2] || a[3] || a[4])

@@ -43,6 +43,7 @@ struct elh_vm {
 	const struct elh_platform *platform;
 	uint64_t exitless_area;		   /* guest address of the exit-less area, 0 if none */
 	int guest_no_new_privs;		   /* prctl(PR_SET_NO_NEW_PRIVS) as the guest sees it */
+	int confined;			   /* the monitor's seccomp allowlist is installed */
 	const struct elh_run_options *opt; /* what elh runs with, for execve */
 	int vfork_fd;	     /* in a vfork child: closed by its execve or end, -1 otherwise */
 	char exe_path[4096]; /* the program, absolute: what /proc/self/exe names */

@@ -13,7 +13,8 @@ elh_runc_LDADD = $(JANSSON_LIBS)
 # PIE (PIE, so that the guest arena's low addresses are free).
 pkglibexec_PROGRAMS = runtime/elh-static
 runtime_elh_static_SOURCES = $(elh_SOURCES)
-runtime_elh_static_CFLAGS = $(elh_CFLAGS) -DELH_STATIC
+# Never sanitized: ASan and UBSan have no static runtime.
+runtime_elh_static_CFLAGS = $(elh_plain_cflags) -DELH_STATIC
 runtime_elh_static_LDFLAGS = -static-pie
 runtime_elh_static_LDADD = $(elh_LDADD)
 

@@ -17,8 +17,8 @@ TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = $(SHELL)
 
 # Unit tests (Check).
-unit_cflags = $(ELH_CFLAGS) $(CHECK_CFLAGS) -iquote $(srcdir)/monitor -iquote $(srcdir)/arch/x86_64
-unit_ldadd = $(CHECK_LIBS)
+unit_cflags = $(ELH_CFLAGS) $(ELH_MONITOR_CFLAGS) $(CHECK_CFLAGS) -iquote $(srcdir)/monitor -iquote $(srcdir)/arch/x86_64
+unit_ldadd = $(CHECK_LIBS) $(ELH_MONITOR_LDFLAGS)
 
 check_PROGRAMS += testsuite/unit/test-guestmem testsuite/unit/test-elf \
 	testsuite/unit/test-memory testsuite/unit/test-loader
@@ -148,10 +148,18 @@ testsuite_unit_test_syscall_SOURCES = testsuite/unit/test-syscall.c \
 	testsuite/unit/special-fakes.c monitor/syscall.c monitor/syscall.h monitor/executor.h \
 	monitor/trace.c monitor/stats.c \
 	monitor/sys_file.c monitor/sys_ioctl.c monitor/sys_net.c monitor/sys_poll.c \
-	monitor/sys_proc.c monitor/sys_ipc.c monitor/procfs.c monitor/guestmem.c arch/x86_64/icall.S
-testsuite_unit_test_syscall_CFLAGS = $(unit_cflags)
-testsuite_unit_test_syscall_LDADD = $(unit_ldadd) -lpthread
+	monitor/sys_proc.c monitor/sys_ipc.c monitor/procfs.c monitor/guestmem.c arch/x86_64/icall.S \
+	monitor/allowlist.c
+testsuite_unit_test_syscall_CFLAGS = $(unit_cflags) $(SECCOMP_CFLAGS)
+testsuite_unit_test_syscall_LDADD = $(unit_ldadd) $(SECCOMP_LIBS) -lpthread
 TESTS += testsuite/unit/test-syscall
+
+# The monitor's seccomp allowlist, made from a small table.
+check_PROGRAMS += testsuite/unit/test-allowlist
+testsuite_unit_test_allowlist_SOURCES = testsuite/unit/test-allowlist.c monitor/allowlist.c
+testsuite_unit_test_allowlist_CFLAGS = $(unit_cflags) $(SECCOMP_CFLAGS)
+testsuite_unit_test_allowlist_LDADD = $(unit_ldadd) $(SECCOMP_LIBS)
+TESTS += testsuite/unit/test-allowlist
 
 # The KVM platform inside a VM that qemu emulates, for hosts without KVM
 # (testsuite/README.md, "KVM without KVM").  Not part of `make check`: it

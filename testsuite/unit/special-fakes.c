@@ -1,6 +1,7 @@
 /* Test-only stand-ins for the special system-call handlers: every one answers ENOSYS. */
 #include <errno.h>
 
+#include "loader.h"
 #include "memory.h"
 #include "special.h"
 
@@ -58,3 +59,6 @@ int elh_mm_snapshot(struct elh_vm *vm, struct elh_vma **out, size_t *n)
 	*n = 0;
 	return -ENOSYS;
 }
+
+/* loader.c's, which sys_proc.c sets. */
+int elh_setid_ignored;

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "allowlist.h"
 #include "elh-calls.h"
 #include "special.h"
 #include "syscall-fixture.h"
@@ -943,6 +944,56 @@ START_TEST(no_children)
 }
 END_TEST
 
+/* The monitor's seccomp allowlist, made from the real table: what the
+ * monitor makes for itself and for the guest is in it; what the table
+ * refuses or has no row for is not. */
+START_TEST(seccomp_allowlist_from_the_table)
+{
+	static const long allowed[] = {
+		SYS_read,
+		SYS_write,
+		SYS_openat,
+		SYS_close,
+		SYS_ioctl,
+		SYS_mmap,
+		SYS_munmap,
+		SYS_mprotect,
+		SYS_madvise,
+		SYS_futex,
+		SYS_clone,
+		SYS_clone3,
+		SYS_execve,
+		SYS_wait4,
+		SYS_exit,
+		SYS_exit_group,
+		SYS_rt_sigaction,
+		SYS_rt_sigprocmask,
+		SYS_rt_sigreturn,
+		SYS_sigaltstack,
+		SYS_tgkill,
+		SYS_gettid,
+		SYS_prctl,
+		SYS_rseq,
+		SYS_set_robust_list,
+		SYS_sched_getaffinity,
+		SYS_restart_syscall,
+	};
+	static const long refused[] = {
+		SYS_bpf,	SYS_perf_event_open, SYS_userfaultfd,	 SYS_unshare, SYS_setns,
+		SYS_setuid,	SYS_capset,	     SYS_io_uring_setup, SYS_mount,   SYS_umount2,
+		SYS_kexec_load, SYS_init_module,     SYS_finit_module,	 SYS_keyctl,  SYS_seccomp,
+		SYS_pivot_root, SYS_reboot,
+	};
+
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+		ck_assert_msg(elh_allowlist_allows(elh_systab, elh_nsyscalls, allowed[i]),
+			      "call %ld refused", allowed[i]);
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		ck_assert_msg(!elh_allowlist_allows(elh_systab, elh_nsyscalls, refused[i]),
+			      "call %ld allowed", refused[i]);
+}
+END_TEST
+
 START_TEST(ioctl_allow_list)
 {
 	int *n = galloc(sizeof(int)), *one = galloc(sizeof(int));
@@ -1103,6 +1154,7 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, prctl_allow_list);
 	tcase_add_test(tc, no_children);
 	tcase_add_test(tc, ioctl_allow_list);
+	tcase_add_test(tc, seccomp_allowlist_from_the_table);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("trace");
