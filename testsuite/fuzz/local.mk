@@ -41,7 +41,7 @@ testsuite/fuzz/fuzz-syscall: $(fuzz_syscall_sources:%=$(srcdir)/%) $(srcdir)/mon
 	$(call fuzz_build,$(fuzz_syscall_sources)) -lpthread
 testsuite/fuzz/fuzz-exitless: $(fuzz_exitless_sources:%=$(srcdir)/%) $(srcdir)/monitor/syscall.c \
 		$(srcdir)/monitor/exitless.c $(fuzz_headers)
-	$(call fuzz_build,$(fuzz_exitless_sources)) -lpthread
+	$(call fuzz_build,$(fuzz_exitless_sources)) -lpthread -Wl,--wrap=elh_guest_write
 testsuite/fuzz/fuzz-insn: $(fuzz_insn_sources:%=$(srcdir)/%) $(fuzz_headers)
 	$(call fuzz_build,$(fuzz_insn_sources)) $(CAPSTONE_CFLAGS) $(CAPSTONE_LIBS)
 
