@@ -62,6 +62,13 @@ int elh_allowlist_allows(const struct elh_sysdesc *tab, unsigned n, long nr)
 	       !(tab[nr].flags & ELH_SYS_UNSUPPORTED);
 }
 
+void elh_allowlist_report_to(const struct elh_sysdesc *tab, unsigned n, int msg_fd)
+{
+	table = tab;
+	table_n = n;
+	message_fd = msg_fd;
+}
+
 int elh_allowlist_install(const struct elh_sysdesc *tab, unsigned n, int msg_fd, char *err,
 			  size_t errlen)
 {
@@ -69,9 +76,7 @@ int elh_allowlist_install(const struct elh_sysdesc *tab, unsigned n, int msg_fd,
 	int r = ctx ? 0 : -ENOMEM;
 	const char *step = "seccomp_init";
 
-	table = tab;
-	table_n = n;
-	message_fd = msg_fd;
+	elh_allowlist_report_to(tab, n, msg_fd);
 	for (unsigned nr = 0; !r && nr < n; nr++) {
 		if (elh_allowlist_allows(tab, n, nr)) {
 			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, (int)nr, 0);
@@ -93,8 +98,9 @@ int elh_allowlist_install(const struct elh_sysdesc *tab, unsigned n, int msg_fd,
 	if (ctx)
 		seccomp_release(ctx);
 	if (r) {
-		snprintf(err, errlen, "cannot confine the monitor with its seccomp allowlist: %s: %s",
-			 step, strerror(-r));
+		snprintf(err, errlen,
+			 "cannot confine the monitor with its seccomp allowlist: %s: %s", step,
+			 strerror(-r));
 		return -1;
 	}
 	return 0;

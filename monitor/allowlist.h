@@ -20,6 +20,10 @@ int elh_allowlist_allows(const struct elh_sysdesc *tab, unsigned n, long nr);
 int elh_allowlist_install(const struct elh_sysdesc *tab, unsigned n, int msg_fd, char *err,
 			  size_t errlen);
 
+/* Where elh_allowlist_violation() says what it says, and the names it
+ * gives calls: for a monitor whose filter an earlier one installed. */
+void elh_allowlist_report_to(const struct elh_sysdesc *tab, unsigned n, int msg_fd);
+
 /* From a SIGSYS handler: if info is the allowlist's refusal of a call,
  * say which and end the process with SIGSYS; else return. */
 void elh_allowlist_violation(const siginfo_t *info);

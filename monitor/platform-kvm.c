@@ -1109,8 +1109,10 @@ static int kvm_init(struct elh_vm *vm, char *err, size_t errlen)
  * monitor that executed this one for the guest's execve had it. */
 static int kvm_confine(struct elh_vm *vm, char *err, size_t errlen)
 {
-	if (vm->confined)
+	if (vm->confined) {
+		elh_allowlist_report_to(elh_systab, elh_nsyscalls, fileno(vm->trace_out));
 		return 0;
+	}
 	if (elh_allowlist_install(elh_systab, elh_nsyscalls, fileno(vm->trace_out), err, errlen) <
 	    0)
 		return -1;

@@ -92,8 +92,7 @@ START_TEST(refused_row_ends_with_sigsys)
 	char msg[512];
 	int st = confined_call(SYS_getuid, msg, sizeof(msg));
 
-	ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "status %#x, said: %s", st,
-		      msg);
+	ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "status %#x, said: %s", st, msg);
 	ck_assert_str_eq(msg, "elh: the monitor made system call getuid (102), which its seccomp "
 			      "allowlist refuses: a bug in elh (docs/SECURITY.md)\n");
 }
@@ -104,8 +103,7 @@ START_TEST(call_without_row_ends_with_sigsys)
 	char msg[512];
 	int st = confined_call(SYS_getgid, msg, sizeof(msg));
 
-	ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "status %#x, said: %s", st,
-		      msg);
+	ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "status %#x, said: %s", st, msg);
 	ck_assert_ptr_nonnull(strstr(msg, "system call 104, which its seccomp allowlist refuses"));
 }
 END_TEST
