@@ -48,9 +48,6 @@ const char *__ubsan_default_options(void)
 }
 #endif
 
-#define STRING(x)	   #x
-#define ARENA_DEFAULT(gib) STRING(gib) "G"
-
 static void usage(FILE *f)
 {
 	fputs("Usage: elh run [OPTIONS] PROGRAM [ARGS...]\n"
@@ -76,29 +73,22 @@ static void usage(FILE *f)
 	      "                     guest's own worker threads make its blocking calls\n"
 	      "  --platform=NAME    kvm (default): a KVM guest; systrap: the guest runs in\n"
 	      "                     elh's own address space, its system calls trapped by\n"
-	      "                     seccomp -- no isolation, for hosts without KVM and tests\n"
-	      "  --arena-size=SIZE  guest memory arena, e.g. 512M or 8G (default " ARENA_DEFAULT(
-		  ELH_ARENA_DEFAULT_GIB) ")\n"
-					 "  --trace            print each system call on stderr\n"
-					 "  --stats            print per-call counts and times at "
-					 "exit\n"
-					 "  --argv0=NAME       the program's argv[0] (default: "
-					 "PROGRAM as given)\n"
-					 "  --no-preload       do not preload libelh-preload.so "
-					 "into a dynamically\n"
-					 "                     linked glibc program (exit-less "
-					 "mode preloads it)\n"
-					 "\n"
-					 "check-kvm tells whether this host's KVM can run guests, "
-					 "and if not why.\n"
-					 "\n"
-					 "Exit status: the program's own, or the signal that "
-					 "killed it; 125 when elh\n"
-					 "cannot set up the VM, 126 when PROGRAM is not an x86-64 "
-					 "executable elh can\n"
-					 "run (32-bit, another machine, a missing interpreter, "
-					 "set-user-ID),\n"
-					 "127 when PROGRAM is not found.\n",
+	      "                     seccomp -- no isolation, for hosts without KVM and tests\n",
+	      f);
+	fprintf(f, "  --arena-size=SIZE  guest memory arena, e.g. 512M or 8G (default %dG)\n",
+		ELH_ARENA_DEFAULT_GIB);
+	fputs("  --trace            print each system call on stderr\n"
+	      "  --stats            print per-call counts and times at exit\n"
+	      "  --argv0=NAME       the program's argv[0] (default: PROGRAM as given)\n"
+	      "  --no-preload       do not preload libelh-preload.so into a dynamically\n"
+	      "                     linked glibc program (exit-less mode preloads it)\n"
+	      "\n"
+	      "check-kvm tells whether this host's KVM can run guests, and if not why.\n"
+	      "\n"
+	      "Exit status: the program's own, or the signal that killed it; 125 when elh\n"
+	      "cannot set up the VM, 126 when PROGRAM is not an x86-64 executable elh can\n"
+	      "run (32-bit, another machine, a missing interpreter, set-user-ID),\n"
+	      "127 when PROGRAM is not found.\n",
 	      f);
 }
 
